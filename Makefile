@@ -1,0 +1,54 @@
+# ibkr-trader: every target installs and builds what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NPM_BIN := node_modules/.bin
+STAMP := node_modules/.install-stamp
+CLI := node dist/src/main.js
+
+SYMBOLS ?= SPY
+TIMEFRAME ?=
+STRATEGY ?= sma
+DATA ?=
+SYNTHETIC ?= 50000
+ARGS ?=
+
+timeframe_flag = $(if $(TIMEFRAME),--timeframe $(TIMEFRAME),)
+data_flag = $(if $(DATA),--data $(DATA),--synthetic $(SYNTHETIC))
+
+.PHONY: help install build typecheck lint format test backtest bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(STAMP)
+
+install: $(STAMP) ## install dependencies (npm ci) when node_modules is missing or stale
+
+build: $(STAMP) ## compile TypeScript to dist/
+	$(NPM_BIN)/tsc -p tsconfig.build.json
+	@chmod +x dist/src/main.js
+
+typecheck: $(STAMP) ## type-check sources, tests and benchmarks
+	$(NPM_BIN)/tsc -p tsconfig.json --noEmit
+
+lint: $(STAMP) ## ESLint (type-checked) and Prettier
+	$(NPM_BIN)/eslint .
+	$(NPM_BIN)/prettier --check .
+
+format: $(STAMP) ## rewrite files with Prettier
+	$(NPM_BIN)/prettier --write .
+
+test: lint typecheck ## lint, type-check and run every test
+	$(NPM_BIN)/vitest run
+
+backtest: build ## backtest: make backtest SYMBOLS=SPY STRATEGY=sma [DATA=file.csv | SYNTHETIC=50000] [TIMEFRAME=1h] [ARGS=...]
+	$(CLI) backtest --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag) $(data_flag) $(ARGS)
+
+bench: build ## run every benchmark and print its figures
+	node dist/bench/backtest.js
+
+clean: ## remove build output
+	rm -rf dist coverage

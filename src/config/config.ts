@@ -1,0 +1,62 @@
+import type { Decimal } from "decimal.js";
+import type { Timeframe } from "../model/timeframe.js";
+
+/** Where a configuration value came from, for error messages and the startup log. */
+export type ConfigSource = "flag" | "environment" | ".env" | "profile" | "default";
+
+export type ProfileName = "paper" | "live";
+
+/** Connection settings for TWS / IB Gateway. Times are in milliseconds. */
+export interface IbkrConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly clientId: number;
+  readonly accountType: "paper" | "live";
+  readonly accountId: string | undefined;
+  readonly marketDataType: 1 | 2 | 3 | 4;
+  readonly connectTimeoutMs: number;
+  readonly autoReconnect: boolean;
+  /** 0 means unlimited. */
+  readonly maxReconnectAttempts: number;
+  readonly reconnectDelayMs: number;
+  readonly maxReconnectDelayMs: number;
+  readonly maxRequestsPerSecond: number;
+  readonly historicalDataTimeoutMs: number;
+}
+
+/** Commission plan and its rates, all in USD. */
+export interface FeeConfig {
+  readonly model: "fixed" | "tiered" | "none";
+  readonly fixedPerShare: Decimal;
+  readonly fixedMin: Decimal;
+  readonly fixedMaxPercent: Decimal;
+  readonly tieredTiers: string;
+  readonly tieredMin: Decimal;
+  readonly tieredMaxPercent: Decimal;
+  readonly exchangePerShare: Decimal;
+  readonly clearingPerShare: Decimal;
+  readonly secFeeRate: Decimal;
+  readonly finraTafPerShare: Decimal;
+  readonly finraTafMax: Decimal;
+}
+
+/** The validated, frozen configuration every command runs on. */
+export interface Config {
+  readonly profile: ProfileName;
+  readonly ibkr: IbkrConfig;
+  readonly dataSource: "sim" | "ibkr" | "csv";
+  readonly broker: "sim" | "ibkr";
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  readonly strategyName: string;
+  /** Strategy parameters as text; each strategy validates its own. */
+  readonly strategyParams: Readonly<Record<string, string>>;
+  readonly initialCapital: Decimal;
+  readonly fees: FeeConfig;
+  readonly slippageBps: number;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly dataDir: string;
+  readonly reportDir: string;
+  /** Where each key's value came from. */
+  readonly sources: Readonly<Record<string, ConfigSource>>;
+}

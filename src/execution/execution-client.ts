@@ -1,0 +1,26 @@
+import type { Fill } from "../model/fill.js";
+import type { Order } from "../model/order.js";
+
+/** What a venue (the simulator or IB) reports about an order; the order manager turns these into events. */
+export type ExecutionReport =
+  | { readonly type: "accepted"; readonly orderId: string; readonly time: number }
+  | { readonly type: "filled"; readonly orderId: string; readonly fill: Fill }
+  | { readonly type: "cancelled"; readonly orderId: string; readonly reason: string; readonly time: number }
+  | {
+      readonly type: "rejected";
+      readonly orderId: string;
+      readonly reason: string;
+      readonly code?: number;
+      readonly time: number;
+    };
+
+/** The execution port: the order manager sends orders here and hears back through the report listener. */
+export interface ExecutionClient {
+  readonly name: string;
+  /** Sends a new order. The outcome arrives as reports, possibly synchronously. */
+  submit(order: Order): void;
+  /** Asks to cancel a working order. */
+  cancel(orderId: string): void;
+  /** Where reports go; set once by the order manager. */
+  setReportListener(listener: (report: ExecutionReport) => void): void;
+}
