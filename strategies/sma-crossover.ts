@@ -138,7 +138,8 @@ class SmaCrossover implements Strategy {
 
   onOrderEvent(event: OrderEvent): void {
     if (event.type === "OrderAccepted") return;
-    if (event.type === "OrderFilled" && !event.order.filledQuantity.equals(event.order.intent.quantity)) return;
+    if (event.type === "OrderFilled" && !event.order.filledQuantity.equals(event.order.intent.quantity))
+      return;
     const state = this.states.get(event.order.intent.symbol);
     if (state?.pendingOrderId === event.order.orderId) state.pendingOrderId = undefined;
   }

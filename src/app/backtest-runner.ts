@@ -56,7 +56,7 @@ export class BacktestRunner {
       slippageBps: options.slippageBps,
     });
     const equityCurve = new EquityCurve();
-    let engine: TradingEngine | undefined;
+    const engineRef: { current?: TradingEngine } = {};
     let ordersSubmitted = 0;
     let ordersRejected = 0;
     let ordersCancelled = 0;
@@ -71,10 +71,10 @@ export class BacktestRunner {
         else if (event.type === "OrderRejected") ordersRejected += 1;
         else if (event.type === "OrderCancelled") ordersCancelled += 1;
         options.onOrderEvent?.(event);
-        engine?.dispatchOrderEvent(event);
+        engineRef.current?.dispatchOrderEvent(event);
       },
     });
-    engine = new TradingEngine({
+    const engine = new TradingEngine({
       clock,
       advanceClock: (timeMs) => {
         if (timeMs > clock.nowMs()) clock.setMs(timeMs);
@@ -85,6 +85,7 @@ export class BacktestRunner {
       venue,
       equity: equityCurve,
     });
+    engineRef.current = engine;
 
     const every = options.progressEveryBars ?? 0;
     let firstBarOpenMs: number | undefined;

@@ -27,7 +27,10 @@ export function createLogger(options: LoggerOptions): Logger {
   if (pretty) {
     return pino({
       ...base,
-      transport: { target: "pino-pretty", options: { destination: 2, colorize: true, translateTime: "SYS:standard" } },
+      transport: {
+        target: "pino-pretty",
+        options: { destination: 2, colorize: true, translateTime: "SYS:standard" },
+      },
     });
   }
   return pino(base, pino.destination({ dest: 2, sync: true }));

@@ -20,11 +20,17 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 /** Adds the shared trading flags to `command`. */
 export function addCommonOptions(command: Command): Command {
   return command
-    .addOption(new Option("--profile <name>", "connection profile: .env.ibkr.<name>").choices(["paper", "live"]))
+    .addOption(
+      new Option("--profile <name>", "connection profile: .env.ibkr.<name>").choices(["paper", "live"]),
+    )
     .option("--symbols <symbols...>", "symbols to trade, e.g. --symbols SPY AAPL (or SPY,AAPL)")
     .option("--timeframe <timeframe>", "bar size: 1m 5m 15m 30m 1h 2h 4h 1d 1w")
     .option("--strategy <name>", "strategy file name in strategies/ (sma, buy-and-hold)")
-    .option("--param <name=value>", "strategy parameter, repeatable: --param fast=10 --param slow=30", collect)
+    .option(
+      "--param <name=value>",
+      "strategy parameter, repeatable: --param fast=10 --param slow=30",
+      collect,
+    )
     .option("--initial-capital <usd>", "starting cash in USD")
     .addOption(new Option("--fees <model>", "IBKR Pro commission plan").choices(["fixed", "tiered", "none"]))
     .option("--slippage-bps <bps>", "adverse slippage on market and stop fills, in basis points")

@@ -24,7 +24,7 @@ describe("loadConfig", () => {
     expect(config.timeframe.label).toBe("1h");
     expect(config.initialCapital.toString()).toBe("100000");
     expect(config.fees.model).toBe("fixed");
-    expect(config.sources["IBKR_PORT"]).toBe("default");
+    expect(config.sources.IBKR_PORT).toBe("default");
   });
 
   it("takes a flag over the environment over .env over the profile file", () => {
@@ -38,13 +38,13 @@ describe("loadConfig", () => {
       directory,
     });
     expect(config.ibkr.port).toBe(4002);
-    expect(config.sources["IBKR_PORT"]).toBe("profile");
+    expect(config.sources.IBKR_PORT).toBe("profile");
     expect(config.ibkr.clientId).toBe(8);
-    expect(config.sources["IBKR_CLIENT_ID"]).toBe(".env");
+    expect(config.sources.IBKR_CLIENT_ID).toBe(".env");
     expect(config.symbols).toEqual(["AAPL", "QQQ"]);
-    expect(config.sources["SYMBOLS"]).toBe("environment");
+    expect(config.sources.SYMBOLS).toBe("environment");
     expect(config.timeframe.label).toBe("5m");
-    expect(config.sources["TIMEFRAME"]).toBe("flag");
+    expect(config.sources.TIMEFRAME).toBe("flag");
   });
 
   it("reads the live profile file when the live profile is chosen", () => {
@@ -94,7 +94,9 @@ describe("loadConfig", () => {
   });
 
   it("rejects an unknown profile", () => {
-    expect(() => loadConfig({ flags: {}, env: {}, directory: empty(), profile: "prod" })).toThrow(ConfigError);
+    expect(() => loadConfig({ flags: {}, env: {}, directory: empty(), profile: "prod" })).toThrow(
+      ConfigError,
+    );
   });
 
   it("refuses an explicitly chosen profile whose file is missing", () => {
@@ -123,6 +125,8 @@ describe("loadConfig", () => {
     expect(loadConfig({ flags: {}, env: {}, directory: repository, profile: "paper" }).ibkr.accountType).toBe(
       "paper",
     );
-    expect(loadConfig({ flags: {}, env: {}, directory: repository, profile: "live" }).ibkr.accountType).toBe("live");
+    expect(loadConfig({ flags: {}, env: {}, directory: repository, profile: "live" }).ibkr.accountType).toBe(
+      "live",
+    );
   });
 });

@@ -22,7 +22,6 @@ export interface ConfigInputs {
   readonly profile?: string | undefined;
 }
 
-
 function readEnvFile(path: string): Record<string, string> {
   try {
     return parseDotenv(readFileSync(path));
@@ -32,7 +31,7 @@ function readEnvFile(path: string): Record<string, string> {
 }
 
 function chooseProfile(inputs: ConfigInputs): { profile: ProfileName; explicit: boolean } {
-  const requested = inputs.profile ?? inputs.env["IBKR_PROFILE"];
+  const requested = inputs.profile ?? inputs.env.IBKR_PROFILE;
   if (requested === undefined || requested === "") return { profile: "paper", explicit: false };
   const profile = requested.trim().toLowerCase();
   if (profile !== "paper" && profile !== "live") {
@@ -112,9 +111,13 @@ export function loadConfig(inputs: ConfigInputs): Config {
     }
   };
 
-  const symbols = withKey("SYMBOLS", () =>
-    [...new Set(values.SYMBOLS.split(/[\s,]+/).filter((text) => text !== "").map(parseSymbol))],
-  );
+  const symbols = withKey("SYMBOLS", () => [
+    ...new Set(
+      values.SYMBOLS.split(/[\s,]+/)
+        .filter((text) => text !== "")
+        .map(parseSymbol),
+    ),
+  ]);
   const timeframe = withKey("TIMEFRAME", () => parseTimeframe(values.TIMEFRAME));
   const strategyParams = withKey("STRATEGY_PARAMS", () => parseStrategyParams(values.STRATEGY_PARAMS));
   if (values.IBKR_RECONNECT_DELAY > values.IBKR_MAX_RECONNECT_DELAY) {
@@ -177,4 +180,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-

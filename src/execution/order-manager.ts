@@ -122,7 +122,12 @@ export class OrderManager {
         return;
       case "cancelled": {
         const next = this.replace(order, { status: "Cancelled", updatedAt: report.time });
-        this.options.onEvent({ type: "OrderCancelled", order: next, reason: report.reason, time: report.time });
+        this.options.onEvent({
+          type: "OrderCancelled",
+          order: next,
+          reason: report.reason,
+          time: report.time,
+        });
         return;
       }
       case "rejected": {

@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
 import type { Clock } from "../core/clock.js";
 import { InvariantError } from "../core/errors.js";
-import { newYorkDateOf } from "../data/new-york-time.js";
+import { newYorkDayNumber } from "../data/new-york-time.js";
 import type { Bar } from "../model/bar.js";
 import type { Order } from "../model/order.js";
 import { remainingQuantity } from "../model/order-event.js";
@@ -20,16 +20,11 @@ export interface SimulatedExecutionOptions {
 
 interface WorkingOrder {
   readonly order: Order;
-  /** New York trading day (yyyymmdd) of the first bar the order could trade on; DAY orders expire after it. */
+  /** New York day number of the first bar the order could trade on; DAY orders expire after it. */
   sessionDay: number | undefined;
 }
 
 const BASIS_POINTS = new Decimal(10_000);
-
-function dayKey(timeMs: number): number {
-  const date = newYorkDateOf(timeMs);
-  return date.year * 10_000 + date.month * 100 + date.day;
-}
 
 /**
  * A venue inside the process: market orders fill at the next bar's open, limit and stop orders when a
@@ -75,7 +70,12 @@ export class SimulatedExecutionClient implements ExecutionClient {
       if (index >= 0) {
         list.splice(index, 1);
         if (list.length === 0) this.working.delete(symbol);
-        this.report({ type: "cancelled", orderId, reason: "cancelled on request", time: this.options.clock.nowMs() });
+        this.report({
+          type: "cancelled",
+          orderId,
+          reason: "cancelled on request",
+          time: this.options.clock.nowMs(),
+        });
         return;
       }
     }
@@ -99,7 +99,7 @@ export class SimulatedExecutionClient implements ExecutionClient {
         continue;
       }
       if (entry.order.intent.timeInForce === "DAY") {
-        const today = dayKey(bar.openTime);
+        const today = newYorkDayNumber(bar.openTime);
         entry.sessionDay ??= today;
         if (today !== entry.sessionDay) {
           this.report({
@@ -143,7 +143,9 @@ export class SimulatedExecutionClient implements ExecutionClient {
 
   private slipped(price: Decimal, buying: boolean): Decimal {
     if (this.slippageFactor.isZero()) return price;
-    return buying ? price.times(this.slippageFactor.plus(1)) : price.times(new Decimal(1).minus(this.slippageFactor));
+    return buying
+      ? price.times(this.slippageFactor.plus(1))
+      : price.times(new Decimal(1).minus(this.slippageFactor));
   }
 
   private fill(order: Order, price: Decimal, time: number): void {

@@ -1,5 +1,12 @@
 import type { Decimal } from "decimal.js";
+import { InvariantError } from "../core/errors.js";
 import type { OrderSide } from "../model/order.js";
+
+/** The fee models we know, as named in configuration (`FEE_MODEL`). */
+export const FEE_MODEL_NAMES = ["fixed", "tiered", "none"] as const;
+
+/** Name of a fee model. */
+export type FeeModelName = (typeof FEE_MODEL_NAMES)[number];
 
 /** One execution to price: the fee model sees side, size, price and time (for monthly volume tiers). */
 export interface FeeableTrade {
@@ -27,7 +34,44 @@ export interface FeeBreakdown {
 
 /** Prices executions. Stateful models (tiered) count monthly volume as trades are recorded. */
 export interface FeeModel {
-  readonly name: "fixed" | "tiered" | "none";
+  readonly name: FeeModelName;
   /** Charges for `trade`, and records its volume toward the monthly tier. */
   charge(trade: FeeableTrade): FeeBreakdown;
+  /** What `charge` would return for `trade`, without recording anything (for cash checks). */
+  preview(trade: FeeableTrade): FeeBreakdown;
+}
+
+/** Builds a frozen breakdown whose `total` is the exact sum of its components (nothing is rounded). */
+export function makeFeeBreakdown(parts: Omit<FeeBreakdown, "total">): FeeBreakdown {
+  return Object.freeze({
+    commission: parts.commission,
+    exchange: parts.exchange,
+    clearing: parts.clearing,
+    passThrough: parts.passThrough,
+    regulatory: parts.regulatory,
+    total: parts.commission
+      .plus(parts.exchange)
+      .plus(parts.clearing)
+      .plus(parts.passThrough)
+      .plus(parts.regulatory),
+  });
+}
+
+/** Throws an InvariantError unless the trade has a finite positive quantity, a finite price >= 0 and a finite time. */
+export function assertFeeableTrade(trade: FeeableTrade): void {
+  if (!trade.quantity.isFinite() || !trade.quantity.isPositive() || trade.quantity.isZero()) {
+    throw new InvariantError(
+      `cannot price a ${trade.side} of ${trade.symbol}: quantity ${trade.quantity.toString()} is not positive`,
+    );
+  }
+  if (!trade.price.isFinite() || trade.price.isNegative()) {
+    throw new InvariantError(
+      `cannot price a ${trade.side} of ${trade.symbol}: price ${trade.price.toString()} is not a finite number >= 0`,
+    );
+  }
+  if (!Number.isFinite(trade.time)) {
+    throw new InvariantError(
+      `cannot price a ${trade.side} of ${trade.symbol}: time ${trade.time} is not finite`,
+    );
+  }
 }

@@ -36,7 +36,9 @@ export class StrategyRegistry {
   listFiles(): string[] {
     if (!existsSync(this.directory)) return [];
     return readdirSync(this.directory)
-      .filter((file) => extname(file) === OWN_EXTENSION && !file.includes(".test.") && !file.endsWith(".d.ts"))
+      .filter(
+        (file) => extname(file) === OWN_EXTENSION && !file.includes(".test.") && !file.endsWith(".d.ts"),
+      )
       .map((file) => basename(file, OWN_EXTENSION))
       .sort();
   }
