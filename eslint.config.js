@@ -20,7 +20,7 @@ const impureTimeAndRandomness = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "reports/**", "/data/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "reports/**", "data/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

@@ -33,13 +33,7 @@ export interface OrderIntent {
 }
 
 export type OrderStatus =
-  | "PendingSubmit"
-  | "Accepted"
-  | "PartiallyFilled"
-  | "Filled"
-  | "PendingCancel"
-  | "Cancelled"
-  | "Rejected";
+  "PendingSubmit" | "Accepted" | "PartiallyFilled" | "Filled" | "PendingCancel" | "Cancelled" | "Rejected";
 
 /** Statuses after which an order can never change again. */
 export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(["Filled", "Cancelled", "Rejected"]);

@@ -7,18 +7,7 @@ export interface Timeframe {
   readonly unit: "second" | "minute" | "hour" | "day" | "week";
 }
 
-export const TIMEFRAME_LABELS = [
-  "5s",
-  "1m",
-  "5m",
-  "15m",
-  "30m",
-  "1h",
-  "2h",
-  "4h",
-  "1d",
-  "1w",
-] as const;
+export const TIMEFRAME_LABELS = ["5s", "1m", "5m", "15m", "30m", "1h", "2h", "4h", "1d", "1w"] as const;
 export type TimeframeLabel = (typeof TIMEFRAME_LABELS)[number];
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
