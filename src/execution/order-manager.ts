@@ -150,10 +150,9 @@ export class OrderManager {
     this.options.book.applyFill(fill);
     this.fills.push(fill);
     const filledQuantity = order.filledQuantity.plus(fill.quantity);
-    const averageFillPrice = order.averageFillPrice
-      .times(order.filledQuantity)
-      .plus(fill.price.times(fill.quantity))
-      .dividedBy(filledQuantity);
+    const averageFillPrice = order.filledQuantity.isZero()
+      ? fill.price
+      : order.averageFillPrice.times(order.filledQuantity).plus(fill.price.times(fill.quantity)).dividedBy(filledQuantity);
     const status: OrderStatus = filledQuantity.greaterThanOrEqualTo(order.intent.quantity)
       ? "Filled"
       : "PartiallyFilled";

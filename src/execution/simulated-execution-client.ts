@@ -152,9 +152,10 @@ export class SimulatedExecutionClient implements ExecutionClient {
     const { intent } = order;
     const quantity = remainingQuantity(order);
     const trade = { symbol: intent.symbol, side: intent.side, quantity, price, time };
+    const fees = this.options.feeModel.preview(trade);
     if (intent.side === "BUY") {
       const cash = this.options.portfolio.cash();
-      const cost = quantity.times(price).plus(this.options.feeModel.preview(trade).total);
+      const cost = quantity.times(price).plus(fees.total);
       if (cost.greaterThan(cash)) {
         this.report({
           type: "rejected",
@@ -165,7 +166,7 @@ export class SimulatedExecutionClient implements ExecutionClient {
         return;
       }
     }
-    const fees = this.options.feeModel.charge(trade);
+    this.options.feeModel.record(trade);
     this.fillCounter += 1;
     this.report({
       type: "filled",

@@ -39,21 +39,24 @@ export interface FeeModel {
   charge(trade: FeeableTrade): FeeBreakdown;
   /** What `charge` would return for `trade`, without recording anything (for cash checks). */
   preview(trade: FeeableTrade): FeeBreakdown;
+  /** Records `trade`'s volume toward the monthly tier without pricing it (after a `preview` that is kept). */
+  record(trade: FeeableTrade): void;
 }
 
 /** Builds a frozen breakdown whose `total` is the exact sum of its components (nothing is rounded). */
 export function makeFeeBreakdown(parts: Omit<FeeBreakdown, "total">): FeeBreakdown {
+  // Zero parts are skipped: Decimal additions allocate, and this runs on every simulated fill.
+  let total = parts.commission;
+  for (const part of [parts.exchange, parts.clearing, parts.passThrough, parts.regulatory]) {
+    if (!part.isZero()) total = total.plus(part);
+  }
   return Object.freeze({
     commission: parts.commission,
     exchange: parts.exchange,
     clearing: parts.clearing,
     passThrough: parts.passThrough,
     regulatory: parts.regulatory,
-    total: parts.commission
-      .plus(parts.exchange)
-      .plus(parts.clearing)
-      .plus(parts.passThrough)
-      .plus(parts.regulatory),
+    total,
   });
 }
 

@@ -25,6 +25,11 @@ export class FixedFeeModel implements FeeModel {
     return this.preview(trade);
   }
 
+  /** Nothing to record: this plan has no volume tiers. */
+  record(): void {
+    // Deliberately empty: fixed-rate plans keep no state.
+  }
+
   /** Fixed pricing keeps no volume, so a preview is exactly the charge. */
   preview(trade: FeeableTrade): FeeBreakdown {
     assertFeeableTrade(trade);

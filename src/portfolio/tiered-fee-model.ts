@@ -41,6 +41,12 @@ export class TieredFeeModel implements FeeModel {
     return breakdown;
   }
 
+  record(trade: FeeableTrade): void {
+    assertFeeableTrade(trade);
+    const month = this.monthStartMs(trade.time);
+    this.volumeByMonth.set(month, (this.volumeByMonth.get(month) ?? ZERO).plus(trade.quantity));
+  }
+
   /** What `charge` would return, without counting the trade's volume. */
   preview(trade: FeeableTrade): FeeBreakdown {
     assertFeeableTrade(trade);

@@ -21,6 +21,11 @@ export class ZeroFeeModel implements FeeModel {
     return this.preview(trade);
   }
 
+  /** Nothing to record: this plan has no volume tiers. */
+  record(): void {
+    // Deliberately empty: fixed-rate plans keep no state.
+  }
+
   preview(trade: FeeableTrade): FeeBreakdown {
     assertFeeableTrade(trade);
     return ZERO_FEE_BREAKDOWN;
