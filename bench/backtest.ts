@@ -68,7 +68,13 @@ async function measureCsv(path: string): Promise<Figures> {
   const result = await runOnce(readCsvBars({ path, symbol: "SPY", barSeconds: 60 }));
   const runSeconds = (performance.now() - started) / 1000;
   const report = buildBacktestReport({
-    meta: { strategy: "sma-crossover", params: { fast: 10, slow: 30 }, symbols: ["SPY"], timeframe: "1m", feeModel: "fixed" },
+    meta: {
+      strategy: "sma-crossover",
+      params: { fast: 10, slow: 30 },
+      symbols: ["SPY"],
+      timeframe: "1m",
+      feeModel: "fixed",
+    },
     fills: result.fills,
     equityCurve: result.equityCurve.toArrays(),
     initialCapital: new Decimal(100_000),
@@ -128,7 +134,10 @@ async function main(): Promise<void> {
     ["fills", String(engine.fills)],
     ["engine only (bars in memory)", `${Math.round(engine.barsPerSecond).toLocaleString("en-US")} bars/s`],
     ["engine only: peak RSS (incl. 1M bars held)", `${engine.peakRssMiB.toFixed(0)} MiB`],
-    ["end to end from CSV (stream, run, report)", `${Math.round(csv.barsPerSecond).toLocaleString("en-US")} bars/s`],
+    [
+      "end to end from CSV (stream, run, report)",
+      `${Math.round(csv.barsPerSecond).toLocaleString("en-US")} bars/s`,
+    ],
     ["end to end from CSV: peak RSS", `${csv.peakRssMiB.toFixed(0)} MiB`],
     ["end to end detail", csv.detail ?? ""],
     ["CSV size / write time", `${sizeMiB.toFixed(0)} MiB / ${generateSeconds.toFixed(2)} s`],

@@ -152,7 +152,10 @@ export class OrderManager {
     const filledQuantity = order.filledQuantity.plus(fill.quantity);
     const averageFillPrice = order.filledQuantity.isZero()
       ? fill.price
-      : order.averageFillPrice.times(order.filledQuantity).plus(fill.price.times(fill.quantity)).dividedBy(filledQuantity);
+      : order.averageFillPrice
+          .times(order.filledQuantity)
+          .plus(fill.price.times(fill.quantity))
+          .dividedBy(filledQuantity);
     const status: OrderStatus = filledQuantity.greaterThanOrEqualTo(order.intent.quantity)
       ? "Filled"
       : "PartiallyFilled";

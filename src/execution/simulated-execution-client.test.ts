@@ -95,7 +95,8 @@ describe("SimulatedExecutionClient", () => {
     const { events, submit } = setup();
     submit({ type: "LIMIT" });
     expect(events[0]?.type).toBe("OrderRejected");
-    if (events[0]?.type === "OrderRejected") expect(events[0].reason).toMatch(/limit order needs a positive limitPrice/);
+    if (events[0]?.type === "OrderRejected")
+      expect(events[0].reason).toMatch(/limit order needs a positive limitPrice/);
   });
 
   it("rejects a fractional quantity", () => {
@@ -110,7 +111,9 @@ describe("SimulatedExecutionClient", () => {
     venue.onBar(barAt(0, { open: 100, high: 100, low: 100, close: 100 }));
     const rejected = events[1];
     if (rejected?.type !== "OrderRejected") throw new Error("expected a rejection");
-    expect(rejected.reason).toBe("insufficient cash: buying 10 SPY at 100 needs 1000.00 USD, cash is 500.00 USD");
+    expect(rejected.reason).toBe(
+      "insufficient cash: buying 10 SPY at 100 needs 1000.00 USD, cash is 500.00 USD",
+    );
     expect(portfolio.cash().toString()).toBe("500");
   });
 

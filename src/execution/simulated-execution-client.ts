@@ -99,7 +99,8 @@ export class SimulatedExecutionClient implements ExecutionClient {
         continue;
       }
       if (entry.order.intent.timeInForce === "DAY") {
-        const today = newYorkDayNumber(bar.openTime);
+        // The midpoint keeps daily bars stamped at UTC midnight on their own New York date.
+        const today = newYorkDayNumber((bar.openTime + bar.closeTime) / 2);
         entry.sessionDay ??= today;
         if (today !== entry.sessionDay) {
           this.report({

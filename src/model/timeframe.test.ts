@@ -23,7 +23,9 @@ describe("parseTimeframe", () => {
   });
 
   it("rejects an unsupported size and lists the supported ones", () => {
-    expect(() => parseTimeframe("7m")).toThrow(`bad timeframe "7m": use one of ${TIMEFRAME_LABELS.join(" ")}`);
+    expect(() => parseTimeframe("7m")).toThrow(
+      `bad timeframe "7m": use one of ${TIMEFRAME_LABELS.join(" ")}`,
+    );
   });
 });
 

@@ -13,7 +13,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [MAIN, ...args], {
     cwd,
     encoding: "utf8",
-    env: { PATH: process.env["PATH"] ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...env },
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, cwd };
@@ -105,7 +105,18 @@ describe("ibkr-trader as a process", () => {
 
   it("backtests a real daily CSV from the shared data set", () => {
     const data = join(import.meta.dirname, "../fixtures/orcl-1995-2014-head.txt");
-    const { code, stdout } = cli(["backtest", "--data", data, "--symbols", "ORCL", "--param", "fast=2", "--param", "slow=5", "--no-report"]);
+    const { code, stdout } = cli([
+      "backtest",
+      "--data",
+      data,
+      "--symbols",
+      "ORCL",
+      "--param",
+      "fast=2",
+      "--param",
+      "slow=5",
+      "--no-report",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain("1d");
     expect(stdout).toContain("ORCL");
