@@ -41,7 +41,7 @@ lint: $(STAMP) ## ESLint (type-checked) and Prettier
 format: $(STAMP) ## rewrite files with Prettier
 	$(NPM_BIN)/prettier --write .
 
-test: lint typecheck ## lint, type-check and run every test
+test: lint typecheck build ## lint, type-check, build and run every test
 	$(NPM_BIN)/vitest run
 
 backtest: build ## backtest: make backtest SYMBOLS=SPY STRATEGY=sma [DATA=file.csv | SYNTHETIC=50000] [TIMEFRAME=1h] [ARGS=...]

@@ -138,13 +138,7 @@ export class Portfolio implements PortfolioView {
     });
     state.position = state.quantity.isZero()
       ? undefined
-      : Object.freeze({
-          symbol: state.symbol,
-          quantity: state.quantity,
-          averageCost: state.costBasis.div(state.quantity),
-          realizedPnl: state.realizedPnl,
-          commissions: state.commissions,
-        });
+      : positionSnapshot(state.symbol, state.quantity, state.costBasis, state.realizedPnl, state.commissions);
     state.quantityEstimate = state.quantity.toNumber();
     this.rebuildPositions();
     this.resyncEstimates();
@@ -311,4 +305,28 @@ function assertFill(fill: Fill): void {
   if (!fill.commission.isFinite()) {
     throw new InvariantError(`${what}: commission ${fill.commission.toString()} is not finite`);
   }
+}
+
+/**
+ * A frozen position whose average cost is divided out only when read: most fills never need it, and a
+ * Decimal division is the most expensive step of booking a fill.
+ */
+function positionSnapshot(
+  symbol: string,
+  quantity: Decimal,
+  costBasis: Decimal,
+  realizedPnl: Decimal,
+  commissions: Decimal,
+): Position {
+  let averageCost: Decimal | undefined;
+  return Object.freeze({
+    symbol,
+    quantity,
+    get averageCost(): Decimal {
+      averageCost ??= costBasis.div(quantity);
+      return averageCost;
+    },
+    realizedPnl,
+    commissions,
+  });
 }
