@@ -28,13 +28,15 @@ class BuyAndHold implements Strategy {
   onBar(bar: Bar, context: StrategyContext): void {
     if (this.bought.has(bar.symbol)) return;
     this.bought.add(bar.symbol);
+    // Each symbol gets an equal share of equity: orders fill at the next bar, so cash does not yet show
+    // the symbols bought on this bar.
     const quantity =
       this.params.quantity !== undefined
         ? new Decimal(this.params.quantity)
         : context.portfolio
-            .cash()
+            .equity()
             .times(this.params.fraction ?? 0.95)
-            .dividedBy(this.setup.symbols.length - this.bought.size + 1)
+            .dividedBy(this.setup.symbols.length)
             .dividedBy(bar.close)
             .floor();
     if (quantity.lte(0)) return;
@@ -48,7 +50,7 @@ export default defineStrategy<BuyAndHoldParams>({
   parameters,
   parameterHelp: [
     "quantity: fixed shares per symbol (default: size by fraction)",
-    "fraction: fraction of cash to invest, split evenly across symbols, 0-1 (default 0.95)",
+    "fraction: fraction of equity to invest, split evenly across symbols, 0-1 (default 0.95)",
   ],
   create: (params, setup) => new BuyAndHold(params, setup),
 });

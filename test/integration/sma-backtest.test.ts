@@ -101,3 +101,30 @@ describe("SMA crossover backtest", () => {
     expect(result.stats.timestampsWithPosition).toBe(3);
   });
 });
+
+describe("buy-and-hold baseline", () => {
+  it("splits equity evenly across symbols and holds both to the end", async () => {
+    const strategy = await new StrategyRegistry().load("buy-and-hold", {}, { symbols: ["AAA", "BBB"] });
+    const bars = [
+      ...barsFromCloses("10 10 12", { symbol: "AAA" }),
+      ...barsFromCloses("20 20 25", { symbol: "BBB" }),
+    ].sort((a, b) => a.closeTime - b.closeTime || a.symbol.localeCompare(b.symbol));
+    const result = new BacktestRunner().run({
+      bars,
+      strategy,
+      initialCapital: new Decimal(10_000),
+      feeModel: createFeeModel("none"),
+      slippageBps: 0,
+    });
+    // 10,000 x 0.95 / 2 = 4,750 per symbol: 475 AAA at 10 and 237 BBB at 20, both fill at the second bar's open
+    expect(
+      result.fills.map((fill) => [fill.symbol, fill.quantity.toString(), fill.price.toString()]),
+    ).toEqual([
+      ["AAA", "475", "10"],
+      ["BBB", "237", "20"],
+    ]);
+    expect(result.ordersRejected).toBe(0);
+    // cash 10,000 - 4,750 - 4,740 = 510; AAA 475 x 12 = 5,700; BBB 237 x 25 = 5,925
+    expect(result.portfolio.equity().toString()).toBe("12135");
+  });
+});
