@@ -34,11 +34,16 @@ export class SimulatedExecutionClient implements ExecutionClient {
   readonly name = "simulated";
   private listener: ((report: ExecutionReport) => void) | undefined;
   private readonly working = new Map<string, WorkingOrder[]>();
-  private readonly slippageFactor: Decimal;
+  private readonly buyPriceFactor: Decimal;
+  private readonly sellPriceFactor: Decimal;
+  private readonly slippageFree: boolean;
   private fillCounter = 0;
 
   constructor(private readonly options: SimulatedExecutionOptions) {
-    this.slippageFactor = new Decimal(options.slippageBps).dividedBy(BASIS_POINTS);
+    const slippage = new Decimal(options.slippageBps).dividedBy(BASIS_POINTS);
+    this.slippageFree = slippage.isZero();
+    this.buyPriceFactor = slippage.plus(1);
+    this.sellPriceFactor = new Decimal(1).minus(slippage);
   }
 
   setReportListener(listener: (report: ExecutionReport) => void): void {
@@ -143,10 +148,8 @@ export class SimulatedExecutionClient implements ExecutionClient {
   }
 
   private slipped(price: Decimal, buying: boolean): Decimal {
-    if (this.slippageFactor.isZero()) return price;
-    return buying
-      ? price.times(this.slippageFactor.plus(1))
-      : price.times(new Decimal(1).minus(this.slippageFactor));
+    if (this.slippageFree) return price;
+    return price.times(buying ? this.buyPriceFactor : this.sellPriceFactor);
   }
 
   private fill(order: Order, price: Decimal, time: number): void {
