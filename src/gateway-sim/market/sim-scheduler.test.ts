@@ -77,7 +77,11 @@ describe("SimScheduler", () => {
     let wall = 1_000_000;
     const clock = new SimClock({ mode: "accelerated", startMs: START, speed: 1000, now: () => wall });
     const scheduler = new SimScheduler(clock);
-    const fired = new Promise<number>((resolve) => scheduler.at(START + 5_000, () => { resolve(clock.nowMs()); }));
+    const fired = new Promise<number>((resolve) =>
+      scheduler.at(START + 5_000, () => {
+        resolve(clock.nowMs());
+      }),
+    );
     // 5 simulated seconds at 1000x is 5 wall milliseconds; move the injected wall clock past it.
     wall += 6;
     const firedAt = await fired;
