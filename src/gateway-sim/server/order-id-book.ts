@@ -19,4 +19,14 @@ export class OrderIdBook {
   markUsed(clientId: number, orderId: number): void {
     this.nextIds.set(clientId, Math.max(this.nextValidId(clientId), orderId + 1));
   }
+
+  /**
+   * Hands out lower ids again, as a restarted Gateway can (nextValidId rolled back from 38103 to 38099 in
+   * Lean issue #242): every client's next id drops by `by`, never below the first id.
+   */
+  rollBack(by: number): void {
+    for (const [clientId, nextId] of this.nextIds) {
+      this.nextIds.set(clientId, Math.max(this.firstOrderId, nextId - by));
+    }
+  }
 }

@@ -38,3 +38,37 @@ export function errorProcessingRequest(messageId: number | undefined, detail: st
     message: `Error processing request. Message id ${messageId ?? "unknown"}. ${detail}`,
   };
 }
+
+/** Connection-level notices a Gateway broadcasts, with IB's real texts where known (ibkr-facts.md §4). */
+export const CONNECTIVITY_NOTICES = {
+  connectivityLost: {
+    id: NO_VALID_ID,
+    code: 1100,
+    message: "Connectivity between IB and Trader Workstation has been lost.",
+  },
+  restoredDataLost: {
+    id: NO_VALID_ID,
+    code: 1101,
+    message: "Connectivity between IB and Trader Workstation has been restored - data lost.",
+  },
+  restoredDataMaintained: {
+    id: NO_VALID_ID,
+    code: 1102,
+    message:
+      "Connectivity between IB and Trader Workstation has been restored - data maintained. All data farms are connected: usfarm; ushmds; secdefil.",
+  },
+  marketDataFarmBroken: {
+    id: NO_VALID_ID,
+    code: 2103,
+    message: "Market data farm connection is broken:usfarm",
+  },
+  marketDataFarmOk: { id: NO_VALID_ID, code: 2104, message: "Market data farm connection is OK:usfarm" },
+  historicalFarmBroken: {
+    id: NO_VALID_ID,
+    code: 2105,
+    message: "HMDS data farm connection is broken:ushmds",
+  },
+  historicalFarmOk: { id: NO_VALID_ID, code: 2106, message: "HMDS data farm connection is OK:ushmds" },
+} as const satisfies Record<string, TwsErrorMessage>;
+
+export type ConnectivityNotice = keyof typeof CONNECTIVITY_NOTICES;
