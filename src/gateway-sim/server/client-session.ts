@@ -16,6 +16,7 @@ import {
 import { negotiateServerVersion } from "../protocol/server-versions.js";
 import type { ClientRegistry } from "./client-registry.js";
 import type { GatewaySimLogger } from "./gateway-sim-logger.js";
+import { MessageRateLimiter, messageRateExceeded } from "./message-rate-limiter.js";
 import type { OrderIdBook } from "./order-id-book.js";
 import type { RequestHandlerTable, SessionContext } from "./request-handler.js";
 import {
@@ -59,6 +60,7 @@ export class ClientSession {
   private registeredClientId: number | undefined;
   private context: SessionContext | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  private readonly messageRate = new MessageRateLimiter();
   private resolveClosed: () => void = () => undefined;
 
   /** Resolves once the socket has closed and the client id (if any) has been given back. */
@@ -131,7 +133,7 @@ export class ClientSession {
         return;
       case "message":
         if (this.state === "awaiting-start-api") this.onMessageBeforeStart(frame.fields);
-        else this.dispatch(frame.fields);
+        else if (this.admitByMessageRate(frame.fields)) this.dispatch(frame.fields);
         return;
     }
   }
@@ -238,6 +240,26 @@ export class ClientSession {
       this.log("warn", { messageId, fields, error: detail }, "request handler failed");
       this.sendError(errorProcessingRequest(messageId, detail));
     }
+  }
+
+  /**
+   * The client→server message cap (ibkr-facts.md §3.2): a message over 50 in a second is rejected, a breach
+   * is answered with error 100, and the third breach closes the connection. Counted in wall time, which is
+   * what the cap protects; @stoqey/ib's own limiter (40/s) keeps real clients under it.
+   */
+  private admitByMessageRate(fields: readonly string[]): boolean {
+    const verdict = this.messageRate.record(performance.now());
+    if (verdict.accepted) return true;
+    const { violation } = verdict;
+    if (violation === undefined) {
+      this.log("debug", { messageId: fields[0] }, "message over the rate limit rejected");
+      return false;
+    }
+    this.log("warn", { messageId: fields[0], ...violation }, "client exceeded the message rate (100)");
+    const error = encodeErrorMessage(this.serverVersion, messageRateExceeded(violation));
+    if (violation.disconnect) this.close(error);
+    else this.write(error);
+    return false;
   }
 
   private createContext(clientId: number): SessionContext {
