@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { TraderError } from "../core/errors.js";
 import { registerBacktestCommand } from "./backtest-command.js";
 import type { CliIo } from "./cli-io.js";
+import { registerGatewaySimCommand } from "./gateway-sim-command.js";
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad invocation (flags, config, input data). */
 export const EXIT_OK = 0;
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIo): Command {
     })
     .exitOverride();
   registerBacktestCommand(program, io);
+  registerGatewaySimCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -25,6 +25,21 @@ describe("ibkr-trader as a process", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: ibkr-trader");
     expect(stdout).toContain("backtest");
+    expect(stdout).toContain("gateway-sim");
+  });
+
+  it("documents every fault flag in the gateway-sim help", () => {
+    const { code, stdout } = cli(["gateway-sim", "--help"]);
+    expect(code).toBe(0);
+    for (const flag of [
+      "--fault-restart-every",
+      "--fault-down-for",
+      "--fault-order-id-rollback",
+      "--fault-latency-ms",
+      "--fault-pacing-violations",
+    ]) {
+      expect(stdout).toContain(flag);
+    }
   });
 
   it("prints the package version with --version", () => {

@@ -88,4 +88,35 @@ describe("SimScheduler", () => {
     scheduler.stop();
     expect(firedAt).toBeGreaterThanOrEqual(START + 5_000);
   });
+
+  it("works off a backlog in slices, letting other callbacks run in between", async () => {
+    let wall = 1_000_000;
+    const clock = new SimClock({ mode: "accelerated", startMs: START, speed: 1000, now: () => wall });
+    // Every look at the wall clock for the slice budget costs 1 ms, so a 5 ms slice runs 5 tasks.
+    let budgetWall = 0;
+    const scheduler = new SimScheduler(clock, undefined, {
+      maxSliceMs: 5,
+      wallNowMs: () => (budgetWall += 1),
+    });
+    const ran: number[] = [];
+    let interleavedAfter: number | undefined;
+    const allDone = new Promise<void>((resolve) => {
+      for (let index = 0; index < 20; index++) {
+        scheduler.at(START + 1 + index, () => {
+          ran.push(index);
+          if (index === 0) {
+            setImmediate(() => {
+              interleavedAfter = ran.length;
+            });
+          }
+          if (index === 19) resolve();
+        });
+      }
+    });
+    wall += 1_000; // a second of simulated time is due at once
+    await allDone;
+    scheduler.stop();
+    expect(ran).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    expect(interleavedAfter).toBe(5);
+  });
 });

@@ -11,24 +11,48 @@ interface Task {
 /** Cancels a scheduled callback; calling it twice is harmless. */
 export type CancelTask = () => void;
 
+/** How a wall-clock scheduler shares the event loop. */
+export interface SimSchedulerOptions {
+  /**
+   * Most wall milliseconds one run of due tasks may take before it lets I/O in and carries on in the next
+   * turn; default 20.
+   */
+  readonly maxSliceMs?: number;
+  /** Wall time for the slice budget; default performance.now. */
+  readonly wallNowMs?: () => number;
+}
+
+const DEFAULT_MAX_SLICE_MS = 20;
+
 /**
  * Runs callbacks at simulated times. With a manual clock they run when a test calls `advanceTo`, in
  * time order with the clock set to each one's time; with a real-time or accelerated clock one wall
- * timer, scaled by the clock's speed, waits for the earliest task.
+ * timer, scaled by the clock's speed, waits for the earliest task. A clock running faster than the tasks
+ * can keep up with leaves a backlog; it is worked off in slices of at most `maxSliceMs` with the event loop
+ * free in between, so sockets still flush and the process still answers (the simulator then lags behind
+ * its clock instead of starving everything else).
  */
 export class SimScheduler {
   private readonly heap: Task[] = [];
   private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDueMs = Number.POSITIVE_INFINITY;
+  private continuation: NodeJS.Immediate | undefined;
   private stopped = false;
+  private readonly maxSliceMs: number;
+  private readonly wallNowMs: () => number;
 
   constructor(
     readonly clock: SimClock,
     private readonly onError: (error: unknown) => void = (error) => {
       throw error;
     },
-  ) {}
+    options: SimSchedulerOptions = {},
+  ) {
+    this.maxSliceMs = options.maxSliceMs ?? DEFAULT_MAX_SLICE_MS;
+    if (!(this.maxSliceMs > 0)) throw new InvariantError(`slice of ${this.maxSliceMs} ms must be positive`);
+    this.wallNowMs = options.wallNowMs ?? (() => performance.now());
+  }
 
   /** Runs `callback` once at simulated time `timeMs` (at once, on the next turn, if that time has passed). */
   at(timeMs: number, callback: () => void): CancelTask {
@@ -91,6 +115,8 @@ export class SimScheduler {
     this.heap.length = 0;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.continuation !== undefined) clearImmediate(this.continuation);
+    this.continuation = undefined;
   }
 
   private runTask(task: Task): void {
@@ -118,11 +144,20 @@ export class SimScheduler {
 
   private runDue(): void {
     const now = this.clock.nowMs();
+    const sliceEndMs = this.wallNowMs() + this.maxSliceMs;
     for (;;) {
       const next = this.heap[0];
       if (next === undefined || next.timeMs > now) break;
       this.pop();
       if (!next.cancelled) this.runTask(next);
+      if (this.wallNowMs() >= sliceEndMs && !this.stopped) {
+        // Behind the clock: let I/O in, then carry on with whatever is due by then.
+        this.continuation ??= setImmediate(() => {
+          this.continuation = undefined;
+          this.runDue();
+        });
+        return;
+      }
     }
     this.arm();
   }

@@ -31,8 +31,9 @@ export function createOrderEntryHandlers(context: OrderHandlerContext): [number,
     engine.cancelAll();
   };
 
-  // Replaces the server's REQ_IDS answer: the server's own OrderIdBook never learns which ids were used,
-  // the AccountBook does, and TWS never hands out an id at or below one already used (ibkr-facts.md §5.2).
+  // Replaces the server's REQ_IDS answer in case the server keeps an OrderIdBook of its own (one not shared
+  // with the AccountBook): only the AccountBook learns which ids were used, and TWS never hands out an id at
+  // or below one already used (ibkr-facts.md §5.2). With one shared book both are the same number.
   const requestIds: RequestHandler = (request, session) => {
     request.readInt(); // version
     request.readInt(); // numIds, ignored by TWS

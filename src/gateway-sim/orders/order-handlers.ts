@@ -1,7 +1,7 @@
 import type { InstrumentUniverse } from "../market/instrument-universe.js";
 import type { MarketModel } from "../market/market-model.js";
 import type { SimScheduler } from "../market/sim-scheduler.js";
-import type { RequestHandler, SessionContext } from "../server/request-handler.js";
+import type { RequestHandler, SessionContext, SessionStartListener } from "../server/request-handler.js";
 import type { AccountBook } from "./account-book.js";
 import { createAccountHandlers } from "./account-handlers.js";
 import { AccountSubscriptions } from "./account-subscriptions.js";
@@ -31,7 +31,7 @@ export interface OrderHandlerContext {
   readonly engine: OrderEngine;
   readonly subscriptions: AccountSubscriptions;
   readonly scheduler: SimScheduler;
-  /** Registers the session with the simulator on its first request (see sessionStarted). */
+  /** Registers the session with the simulator if sessionStarted has not (a server without the hook). */
   readonly attach: (session: SessionContext) => void;
 }
 
@@ -41,11 +41,13 @@ export interface OrderSimulator {
   readonly faults: OrderFaults;
   /**
    * Announces a session: remembers it so that its orders' events reach it, and re-sends ORDER_STATUS for
-   * each open order of its client id, as TWS does after a reconnect (ibkr-facts.md §1.5, §5.4). Runs
-   * by itself on a session's first order or account request; a server that can call it right after
-   * START_API (ClientSession has no such hook yet) makes the replay arrive exactly where TWS sends it.
+   * each open order of its client id, as TWS does after a reconnect (ibkr-facts.md §1.5, §5.4). Give it
+   * to GatewaySimServer as a session start listener, together with the AccountBook's `orderIds` as the
+   * server's `orderIds`, so that the replay follows the start-up messages and NEXT_VALID_ID lies above
+   * every id the client used. A server without the hook still works: the session is then announced on
+   * its first order or account request, and the replay arrives just before that request's answer.
    */
-  sessionStarted(session: SessionContext): void;
+  readonly sessionStarted: SessionStartListener;
 }
 
 /** Builds the order simulator over `deps`; the AccountBook may be shared with other simulator instances. */

@@ -2,8 +2,9 @@ import type { SessionContext } from "../server/request-handler.js";
 
 /**
  * The connected sessions the order simulator knows, by client id, so that order events reach the client
- * that owns the order. A session becomes known on its first order or account request (see
- * order-handlers.ts for why not at START_API) and is forgotten when its connection closes.
+ * that owns the order. A session becomes known when it starts (OrderSimulator.sessionStarted as a server
+ * session start listener), or on its first order or account request when the server has no such hook, and
+ * is forgotten when its connection closes.
  */
 export class SessionHub {
   private readonly byClientId = new Map<number, SessionContext>();

@@ -29,5 +29,12 @@ export interface SessionContext {
  */
 export type RequestHandler = (request: FieldReader, session: SessionContext) => void;
 
+/**
+ * Told about every session right after its start-up messages (accounts, next id, farm status), before any
+ * request of the client is handled: where TWS re-sends a reconnecting client's open orders (ibkr-facts.md
+ * §1.5).
+ */
+export type SessionStartListener = (session: SessionContext) => void;
+
 /** Request handlers keyed by the client's message id (OutgoingMessageId). */
 export type RequestHandlerTable = ReadonlyMap<number, RequestHandler>;

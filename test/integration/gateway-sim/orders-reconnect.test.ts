@@ -42,16 +42,14 @@ describe.each([176, 193])("gateway-sim orders across a reconnect at server versi
     });
   }
 
-  it("re-sends the client's open order as orderStatus after it reconnects with the same client id", async () => {
+  it("re-sends the client's open order as orderStatus right after it reconnects with the same client id", async () => {
     const permId = await leaveAWorkingOrder();
-    const { api } = await sim.connect("second session", 7);
-    const events = new EventRecorder(api);
+    const { api, events, nextValidId } = await sim.connectRecorded("second session", 7);
 
-    // The first request of the new session (here reqIds, as a daemon sends after connecting) brings the
-    // open orders' statuses, then the next id, which is past the id used before the disconnect.
-    api.reqIds();
-    await events.untilCount("nextValidId");
-    expect(events.names()).toEqual(["orderStatus", "nextValidId"]);
+    // No request needed: the status follows the start-up messages, and the next id is past the one used.
+    await events.untilCount("orderStatus");
+    expect(events.names()).toEqual(["nextValidId", "orderStatus"]);
+    expect(nextValidId).toBe(FIRST_ORDER_ID + 1);
     expect(events.named("orderStatus")[0]?.args.slice(0, 6)).toEqual([
       FIRST_ORDER_ID,
       "Submitted",
@@ -60,7 +58,6 @@ describe.each([176, 193])("gateway-sim orders across a reconnect at server versi
       0,
       permId,
     ]);
-    expect(events.named("nextValidId")[0]?.args[0]).toBe(FIRST_ORDER_ID + 1);
 
     events.clear();
     api.reqOpenOrders();
@@ -69,10 +66,32 @@ describe.each([176, 193])("gateway-sim orders across a reconnect at server versi
     expect((events.named("openOrder")[0]?.args[2] as Order).permId).toBe(permId);
   });
 
+  it("re-sends nothing to another client id, which owns no open order", async () => {
+    await leaveAWorkingOrder();
+    const { api, events } = await sim.connectRecorded("other client", 8);
+    await drain(api);
+    expect(events.names()).toEqual(["nextValidId"]);
+  });
+
+  it("tells a client that reconnects after placing orders a nextValidId above every id it used", async () => {
+    sim = await OrderSimHarness.start({ serverVersion });
+    const first = await sim.connect("first session", 7);
+    const events = new EventRecorder(first.api);
+    const market = { action: OrderAction.BUY, orderType: OrderType.MKT, totalQuantity: 1, transmit: true };
+    first.api.placeOrder(first.nextValidId, IBM, market);
+    first.api.placeOrder(first.nextValidId + 5, IBM, market); // ids may skip; the next is above the highest
+    await events.untilCount("commissionReport", 2);
+    const gone = sim.gateway.clientDisconnected(7);
+    first.api.disconnect();
+    await gone;
+
+    const { nextValidId } = await sim.connect("second session", 7);
+    expect(nextValidId).toBe(FIRST_ORDER_ID + 6);
+  });
+
   it("lets the reconnected client cancel the order it placed before", async () => {
     await leaveAWorkingOrder();
-    const { api } = await sim.connect("second session", 7);
-    const events = new EventRecorder(api);
+    const { api, events } = await sim.connectRecorded("second session", 7);
     api.cancelOrder(FIRST_ORDER_ID);
     await events.untilCount("error");
     expect(events.named("orderStatus").map((event) => event.args[1])).toEqual([
@@ -98,8 +117,7 @@ describe.each([176, 193])("gateway-sim orders across a reconnect at server versi
     await otherEvents.untilCount("openOrderEnd");
     expect(otherEvents.names()).toEqual(["openOrderEnd"]);
 
-    const { api } = await sim.connect("second session", 7);
-    const events = new EventRecorder(api);
+    const { api, events } = await sim.connectRecorded("second session", 7);
     api.reqExecutions(3, { clientId: "7" }); // @stoqey/ib types the filter's client id as text
     await events.untilCount("execDetailsEnd");
     const execution = events.named("execDetails")[0]?.args[2] as Execution;

@@ -73,8 +73,9 @@ export class OrderSimHarness {
     const gateway = await GatewaySimHarness.start({
       maxServerVersion: options.serverVersion,
       accounts: options.accounts ?? [ACCOUNT],
-      firstOrderId: FIRST_ORDER_ID,
+      orderIds: book.orderIds,
       requestHandlers: simulator.handlers,
+      sessionStartListeners: [simulator.sessionStarted],
     });
     gateway.clock.setMs(startMs);
     return new OrderSimHarness({ gateway, clock, scheduler, model, book, simulator });
@@ -107,6 +108,21 @@ export class OrderSimHarness {
     const nextValidId = waitForNextValidId(api);
     api.connect(clientId);
     return { api, nextValidId: await nextValidId };
+  }
+
+  /**
+   * Like connect, with an EventRecorder listening from before the connection, so that it also holds what
+   * the simulator sends right after the start-up messages (the open orders' statuses of a reconnect).
+   */
+  async connectRecorded(
+    name: string,
+    clientId: number,
+  ): Promise<{ api: IBApi; events: EventRecorder; nextValidId: number }> {
+    const api = this.gateway.ibApi(name);
+    const events = new EventRecorder(api);
+    const nextValidId = waitForNextValidId(api);
+    api.connect(clientId);
+    return { api, events, nextValidId: await nextValidId };
   }
 
   /** Stops the simulator and checks that no client saw a decoding error. */
