@@ -2,6 +2,7 @@ import { IncomingMessageId } from "./message-ids.js";
 import { MessageWriter } from "./message-writer.js";
 import { assertOrderLayoutVersion } from "./order-messages.js";
 import { ServerVersion } from "./server-versions.js";
+import type { ReportedContract } from "./reported-contract.js";
 
 // Encoders of the account and portfolio messages of ibkr-facts.md §2.2 for server versions 176…193:
 // POSITION, ACCOUNT_SUMMARY, PNL, PNL_SINGLE, the reqAccountUpdates family and ACCOUNT_UPDATE_MULTI.
@@ -22,20 +23,7 @@ export const AccountMultiMessageId = {
 } as const;
 
 /** A stock contract as POSITION and PORTFOLIO_VALUE report it. */
-export interface PositionContract {
-  readonly conId: number;
-  readonly symbol: string;
-  readonly secType: string;
-  readonly lastTradeDateOrContractMonth: string;
-  readonly strike: number;
-  readonly right: string;
-  readonly multiplier: string;
-  /** POSITION: the listing exchange; PORTFOLIO_VALUE sends it as primaryExch. */
-  readonly exchange: string;
-  readonly currency: string;
-  readonly localSymbol: string;
-  readonly tradingClass: string;
-}
+export type PositionContract = ReportedContract;
 
 /** POSITION `[61, 3, account, conId, symbol, secType, lastTrade, strike, right, multiplier, exchange, currency, localSymbol, tradingClass, position, avgCost]`. */
 export function encodePosition(

@@ -4,6 +4,7 @@ import { MessageWriter } from "./message-writer.js";
 import { assertOrderLayoutVersion } from "./order-messages.js";
 import { ServerVersion } from "./server-versions.js";
 import { UNSET_DOUBLE, UNSET_INTEGER } from "./unset-values.js";
+import type { ReportedContract } from "./reported-contract.js";
 
 // OPEN_ORDER (id 5) and COMPLETED_ORDER (id 101) for server versions 176…193: the field lists of
 // ibkr-facts.md §2.3 and IB's EDecoder.processOpenOrderMsg / processCompletedOrderMsg. The simulator
@@ -13,19 +14,7 @@ import { UNSET_DOUBLE, UNSET_INTEGER } from "./unset-values.js";
 // Double.MAX_VALUE, …).
 
 /** The contract an order message echoes (for stocks TWS sends right `?`). */
-export interface WireOrderContract {
-  readonly conId: number;
-  readonly symbol: string;
-  readonly secType: string;
-  readonly lastTradeDateOrContractMonth: string;
-  readonly strike: number;
-  readonly right: string;
-  readonly multiplier: string;
-  readonly exchange: string;
-  readonly currency: string;
-  readonly localSymbol: string;
-  readonly tradingClass: string;
-}
+export type WireOrderContract = ReportedContract;
 
 /** The order fields the simulator fills in; the rest of the layout is constant. */
 export interface WireOrder {

@@ -3,6 +3,7 @@ import { formatJavaDouble } from "./java-double.js";
 import { IncomingMessageId } from "./message-ids.js";
 import { MessageWriter } from "./message-writer.js";
 import { MIN_SUPPORTED_SERVER_VERSION, ServerVersion } from "./server-versions.js";
+import type { ReportedContract } from "./reported-contract.js";
 
 // Encoders of the order-flow messages other than OPEN_ORDER/COMPLETED_ORDER (open-order-message.ts):
 // ORDER_STATUS, EXECUTION_DATA, COMMISSION_REPORT and the *_END markers, as laid out in ibkr-facts.md §2.2
@@ -78,19 +79,7 @@ export function encodeCompletedOrdersEnd(serverVersion: number): Buffer {
 }
 
 /** The contract of an execution as TWS reports it (strike `0.0`, right and multiplier empty for stocks). */
-export interface ExecutionContract {
-  readonly conId: number;
-  readonly symbol: string;
-  readonly secType: string;
-  readonly lastTradeDateOrContractMonth: string;
-  readonly strike: number;
-  readonly right: string;
-  readonly multiplier: string;
-  readonly exchange: string;
-  readonly currency: string;
-  readonly localSymbol: string;
-  readonly tradingClass: string;
-}
+export type ExecutionContract = ReportedContract;
 
 /** The values of one EXECUTION_DATA after its reqId. */
 export interface ExecutionMessage {

@@ -1,4 +1,5 @@
 import { InvariantError } from "../../core/errors.js";
+import { readRequestContract } from "./contract-data-requests.js";
 import type { FieldReader } from "./field-reader.js";
 import { ProtocolError } from "./protocol-error.js";
 import type {
@@ -57,18 +58,7 @@ export function decodePlaceOrder(request: FieldReader, serverVersion: number): P
   // wire order; blocks that depend on earlier values (BAG legs, PEG types, …) come after them.
   const orderId = request.readInt();
   const contract = {
-    conId: request.readInt(),
-    symbol: request.readString(),
-    secType: request.readString(),
-    lastTradeDateOrContractMonth: request.readString(),
-    strike: request.readDouble(),
-    right: request.readString(),
-    multiplier: request.readString(),
-    exchange: request.readString(),
-    primaryExchange: request.readString(),
-    currency: request.readString(),
-    localSymbol: request.readString(),
-    tradingClass: request.readString(),
+    ...readRequestContract(request),
     secIdType: request.readString(),
     secId: request.readString(),
   };
