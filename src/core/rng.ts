@@ -3,6 +3,8 @@
  */
 export class Rng {
   private state: number;
+  private spareNormal = 0;
+  private hasSpareNormal = false;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -17,12 +19,29 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** Standard normal deviate (Box-Muller). */
+  /** Uniform in (0, 1], safe to take the logarithm of. */
+  positiveUniform(): number {
+    return 1 - this.next();
+  }
+
+  /** Standard normal deviate (Marsaglia's polar method; the pair's second deviate is kept for the next call). */
   normal(): number {
-    let u = this.next();
-    while (u === 0) u = this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    if (this.hasSpareNormal) {
+      this.hasSpareNormal = false;
+      return this.spareNormal;
+    }
+    let u: number;
+    let v: number;
+    let radiusSquared: number;
+    do {
+      u = 2 * this.next() - 1;
+      v = 2 * this.next() - 1;
+      radiusSquared = u * u + v * v;
+    } while (radiusSquared >= 1 || radiusSquared === 0);
+    const scale = Math.sqrt((-2 * Math.log(radiusSquared)) / radiusSquared);
+    this.spareNormal = v * scale;
+    this.hasSpareNormal = true;
+    return u * scale;
   }
 
   /** Integer in [0, maxExclusive). */

@@ -41,13 +41,11 @@ function roundToCents(price: number): number {
   return Math.max(0.01, Math.round(price * 100) / 100);
 }
 
-/** One symbol's random walk state: its random stream, last price and a spare normal deviate. */
+/** One symbol's random walk state: its random stream and last price. */
 class SymbolWalk {
   readonly symbol: string;
   price: number;
   private readonly rng: Rng;
-  private spareNormal = 0;
-  private hasSpareNormal = false;
 
   constructor(symbol: string, seed: number, startPrice: number) {
     this.symbol = symbol;
@@ -59,24 +57,8 @@ class SymbolWalk {
     return this.rng.next();
   }
 
-  /** A standard normal deviate (Marsaglia's polar method; the pair's second deviate is kept for the next call). */
   normal(): number {
-    if (this.hasSpareNormal) {
-      this.hasSpareNormal = false;
-      return this.spareNormal;
-    }
-    let u: number;
-    let v: number;
-    let radiusSquared: number;
-    do {
-      u = 2 * this.rng.next() - 1;
-      v = 2 * this.rng.next() - 1;
-      radiusSquared = u * u + v * v;
-    } while (radiusSquared >= 1 || radiusSquared === 0);
-    const scale = Math.sqrt((-2 * Math.log(radiusSquared)) / radiusSquared);
-    this.spareNormal = v * scale;
-    this.hasSpareNormal = true;
-    return u * scale;
+    return this.rng.normal();
   }
 }
 

@@ -5,8 +5,7 @@
  * to day it is indistinguishable from a random walk. A stationary OU process has the same law in reverse
  * time, so the backward walk is the same process.
  */
-import { deriveSeed } from "../../core/rng.js";
-import { GaussianStream } from "./gaussian-stream.js";
+import { deriveSeed, Rng } from "../../core/rng.js";
 
 /** Trading days per year, to turn annual volatility into daily volatility. */
 export const TRADING_DAYS_PER_YEAR = 252;
@@ -23,14 +22,14 @@ export class DailyCloseWalk {
   private readonly forward: number[] = [0];
   /** Deviations at index 0, −1, −2, … */
   private readonly backward: number[] = [0];
-  private readonly forwardStream: GaussianStream;
-  private readonly backwardStream: GaussianStream;
+  private readonly forwardStream: Rng;
+  private readonly backwardStream: Rng;
 
   constructor(seed: number, symbol: string, startPrice: number, annualVolatility: number) {
     this.logStartPrice = Math.log(startPrice);
     this.dailySigma = annualVolatility / Math.sqrt(TRADING_DAYS_PER_YEAR);
-    this.forwardStream = new GaussianStream(deriveSeed(seed, `${symbol}/daily/forward`));
-    this.backwardStream = new GaussianStream(deriveSeed(seed, `${symbol}/daily/backward`));
+    this.forwardStream = new Rng(deriveSeed(seed, `${symbol}/daily/forward`));
+    this.backwardStream = new Rng(deriveSeed(seed, `${symbol}/daily/backward`));
   }
 
   /** Standard deviation of a close-to-close log return. */

@@ -6,8 +6,7 @@
  * opens at the previous bar's close. Prices are whole cents, volumes whole shares, and each bar's turnover is
  * round(typical price × volume) in cents, so WAPs fold exactly.
  */
-import { deriveSeed } from "../../core/rng.js";
-import { GaussianStream } from "./gaussian-stream.js";
+import { deriveSeed, Rng } from "../../core/rng.js";
 import { spreadCentsForOpen } from "./quote-spread.js";
 
 /** Length of the model's price step and of a real-time bar. */
@@ -124,7 +123,7 @@ export class IntradayPath {
   generate(inputs: IntradayPathInputs): this {
     const { seed, symbol, dayNumber, previousLogClose, logClose, dailyVolatility, averageDailyVolume } =
       inputs;
-    const stream = new GaussianStream(deriveSeed(seed, `${symbol}/${dayNumber}`));
+    const stream = new Rng(deriveSeed(seed, `${symbol}/${dayNumber}`));
     const share = OVERNIGHT_VARIANCE_SHARE;
     const logOpen =
       previousLogClose +
@@ -171,8 +170,8 @@ export class IntradayPath {
       const lowReach = Math.sqrt(jump * jump - twiceVariance * Math.log(stream.positiveUniform()));
       const high = Math.max(fromCents, toCents, roundCents(fromPrice * growth((jump + highReach) / 2)));
       const low = Math.min(fromCents, toCents, roundCents(fromPrice * growth((jump - lowReach) / 2)));
-      const volume = Math.max(1, Math.round(dayVolumeScale * (ACTIVITY[i] ?? 0) * (0.5 + stream.uniform())));
-      const count = Math.max(1, Math.round(volume / (MEAN_TRADE_SIZE * (0.6 + 0.8 * stream.uniform()))));
+      const volume = Math.max(1, Math.round(dayVolumeScale * (ACTIVITY[i] ?? 0) * (0.5 + stream.next())));
+      const count = Math.max(1, Math.round(volume / (MEAN_TRADE_SIZE * (0.6 + 0.8 * stream.next()))));
       const turnover = Math.round(((fromCents + high + low + toCents) * volume) / 4);
       points[i + 1] = toCents;
       highs[i] = high;

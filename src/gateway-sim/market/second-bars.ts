@@ -4,8 +4,7 @@
  * and trade count are split so the five fold exactly back to the bar's open, high, low, close, volume and
  * count. Only the WAP is not an exact fold: each second reports the bar's WAP clamped into its own range.
  */
-import { deriveSeed } from "../../core/rng.js";
-import { GaussianStream } from "./gaussian-stream.js";
+import { deriveSeed, Rng } from "../../core/rng.js";
 import type { IntradayPath } from "./intraday-path.js";
 import { shiftedHalfCents } from "./quote-spread.js";
 
@@ -37,9 +36,7 @@ export function secondBarPieces(
   const volume = path.volumes[barIndex] ?? 0;
   const count = path.counts[barIndex] ?? 0;
   const wapCents = (path.turnovers[barIndex] ?? 0) / volume;
-  const stream = new GaussianStream(
-    deriveSeed(label.seed, `${label.symbol}/${label.dayNumber}/${barIndex}/s`),
-  );
+  const stream = new Rng(deriveSeed(label.seed, `${label.symbol}/${label.dayNumber}/${barIndex}/s`));
 
   const walk = [0];
   const stepCents = Math.max(1, (high - low) / 3);
@@ -50,7 +47,7 @@ export function secondBarPieces(
   );
   const clamped = points.map((cents) => Math.min(high, Math.max(low, cents)));
 
-  const weights = Array.from({ length: SECONDS_PER_BAR }, () => 0.2 + stream.uniform());
+  const weights = Array.from({ length: SECONDS_PER_BAR }, () => 0.2 + stream.next());
   const weightTotal = weights.reduce((sum, weight) => sum + weight, 0);
   const volumes = weights.map((weight) => Math.floor((volume * weight) / weightTotal));
   volumes[SECONDS_PER_BAR - 1] = volume - volumes.slice(0, -1).reduce((sum, part) => sum + part, 0);
