@@ -24,6 +24,7 @@ import { parseEndDateTime } from "./historical-end-time.js";
 import type { PacedHistoricalRequest } from "./historical-pacing-rules.js";
 import { historicalWindow, monthsBefore } from "./historical-window.js";
 import * as errors from "./market-data-errors.js";
+import { startPeriodicStream } from "./periodic-stream.js";
 import type { MarketDataContext } from "./market-data-context.js";
 
 /** Every whatToShow IB's historical service knows; the model can answer the first four (WHAT_TO_SHOW). */
@@ -189,26 +190,20 @@ export function createHistoricalDataHandlers(context: MarketDataContext): {
     release: () => void,
   ): void => {
     const { request, instrument, barSize } = valid;
-    const streams = sessions.of(session).historical;
-    const firstMs =
-      Math.floor(scheduler.clock.nowMs() / UPDATE_INTERVAL_MS) * UPDATE_INTERVAL_MS + UPDATE_INTERVAL_MS;
-    const cancelTask = scheduler.every(UPDATE_INTERVAL_MS, firstMs, (atMs) => {
-      try {
+    startPeriodicStream({
+      scheduler,
+      session,
+      streams: sessions.of(session).historical,
+      reqId: request.reqId,
+      intervalMs: UPDATE_INTERVAL_MS,
+      name: "keepUpToDate",
+      tick: (atMs) => {
         const bar = formingBar(context.model, instrument.symbol, barSize, whatToShow, atMs);
         if (bar === undefined) return;
         const date = formatBarDate(bar.timeMs, barSize, request.formatDate);
         session.send(encodeHistoricalDataUpdate(session.serverVersion, request.reqId, { ...bar, date }));
-      } catch (error: unknown) {
-        session.logger.warn(
-          { sessionId: session.sessionId, reqId: request.reqId, error: String(error) },
-          "keepUpToDate stream failed; stopping it",
-        );
-        streams.stop(request.reqId);
-      }
-    });
-    streams.add(request.reqId, () => {
-      cancelTask();
-      release();
+      },
+      release,
     });
   };
 

@@ -5,6 +5,7 @@ import { decodeCancelRequest, decodeRealTimeBarsRequest } from "../protocol/mark
 import type { RequestHandler } from "../server/request-handler.js";
 import { resolveContract } from "./contract-resolver.js";
 import * as errors from "./market-data-errors.js";
+import { startPeriodicStream } from "./periodic-stream.js";
 import type { MarketDataContext } from "./market-data-context.js";
 
 function asWhatToShow(text: string): WhatToShow | undefined {
@@ -53,25 +54,20 @@ export function createRealTimeBarsHandlers(context: MarketDataContext): {
       session.sendError(errors.maxTickersReached(reqId));
       return;
     }
-    const firstEndMs =
-      Math.floor(scheduler.clock.nowMs() / FIVE_SECONDS_MS) * FIVE_SECONDS_MS + FIVE_SECONDS_MS;
-    const cancelTask = scheduler.every(FIVE_SECONDS_MS, firstEndMs, (endMs) => {
-      const startMs = endMs - FIVE_SECONDS_MS;
-      try {
+    startPeriodicStream({
+      scheduler,
+      session,
+      streams: state.realTimeBars,
+      reqId,
+      intervalMs: FIVE_SECONDS_MS,
+      name: "real-time bars",
+      tick: (endMs) => {
+        const startMs = endMs - FIVE_SECONDS_MS;
         const bar = model.fiveSecondBar(instrument.symbol, startMs, whatToShow);
         if (bar !== undefined)
           session.send(encodeRealTimeBar(session.serverVersion, reqId, startMs / 1000, bar));
-      } catch (error: unknown) {
-        session.logger.warn(
-          { sessionId: session.sessionId, reqId, error: String(error) },
-          "real-time bars stream failed; stopping it",
-        );
-        state.realTimeBars.stop(reqId);
-      }
-    });
-    state.realTimeBars.add(reqId, () => {
-      cancelTask();
-      releaseLine();
+      },
+      release: releaseLine,
     });
   };
 

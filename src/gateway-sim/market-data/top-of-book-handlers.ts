@@ -11,6 +11,7 @@ import { MarketDataType } from "../protocol/market-data-tick-types.js";
 import type { RequestHandler, SessionContext } from "../server/request-handler.js";
 import { resolveContract } from "./contract-resolver.js";
 import * as errors from "./market-data-errors.js";
+import { startPeriodicStream } from "./periodic-stream.js";
 import type { MarketDataContext } from "./market-data-context.js";
 import { QuoteTicks, type QuoteTick } from "./quote-ticks.js";
 import { timedQuote } from "./timed-quote.js";
@@ -118,22 +119,15 @@ export function createTopOfBookHandlers(context: MarketDataContext): {
       session.send(encodeTickSnapshotEnd(session.serverVersion, reqId));
       return;
     }
-    const firstMs =
-      Math.floor(scheduler.clock.nowMs() / TICK_INTERVAL_MS) * TICK_INTERVAL_MS + TICK_INTERVAL_MS;
-    const cancelTask = scheduler.every(TICK_INTERVAL_MS, firstMs, (atMs) => {
-      try {
-        sendChanges(atMs);
-      } catch (error: unknown) {
-        session.logger.warn(
-          { sessionId: session.sessionId, reqId, error: String(error) },
-          "market data stream failed; stopping it",
-        );
-        state.topOfBook.stop(reqId);
-      }
-    });
-    state.topOfBook.add(reqId, () => {
-      cancelTask();
-      releaseLine();
+    startPeriodicStream({
+      scheduler,
+      session,
+      streams: state.topOfBook,
+      reqId,
+      intervalMs: TICK_INTERVAL_MS,
+      name: "market data",
+      tick: sendChanges,
+      release: releaseLine,
     });
   };
 
