@@ -2,7 +2,7 @@ import { IncomingMessageId } from "./message-ids.js";
 import { MessageWriter } from "./message-writer.js";
 import { assertOrderLayoutVersion } from "./order-messages.js";
 import { ServerVersion } from "./server-versions.js";
-import type { ReportedContract } from "./reported-contract.js";
+import { writeReportedContract, type ReportedContract } from "./reported-contract.js";
 
 // Encoders of the account and portfolio messages of ibkr-facts.md §2.2 for server versions 176…193:
 // POSITION, ACCOUNT_SUMMARY, PNL, PNL_SINGLE, the reqAccountUpdates family and ACCOUNT_UPDATE_MULTI.
@@ -35,7 +35,7 @@ export function encodePosition(
 ): Buffer {
   assertOrderLayoutVersion(serverVersion);
   const writer = new MessageWriter().int(IncomingMessageId.POSITION).int(3).string(account);
-  writeContract(writer, contract);
+  writeReportedContract(writer, contract);
   return writer.decimal(position).double(avgCost).toFrame();
 }
 
@@ -146,7 +146,7 @@ export interface PortfolioValue {
 export function encodePortfolioValue(serverVersion: number, row: PortfolioValue): Buffer {
   assertOrderLayoutVersion(serverVersion);
   const writer = new MessageWriter().int(IncomingMessageId.PORTFOLIO_VALUE).int(8);
-  writeContract(writer, row.contract);
+  writeReportedContract(writer, row.contract);
   return writer
     .decimal(row.position)
     .double(row.marketPrice)
@@ -195,20 +195,4 @@ export function encodeAccountUpdateMulti(
 export function encodeAccountUpdateMultiEnd(serverVersion: number, reqId: number): Buffer {
   assertOrderLayoutVersion(serverVersion);
   return new MessageWriter().int(AccountMultiMessageId.ACCOUNT_UPDATE_MULTI_END).int(1).int(reqId).toFrame();
-}
-
-/** The contract fields POSITION and PORTFOLIO_VALUE share; the venue field sits between multiplier and currency. */
-function writeContract(writer: MessageWriter, contract: PositionContract): void {
-  writer
-    .int(contract.conId)
-    .string(contract.symbol)
-    .string(contract.secType)
-    .string(contract.lastTradeDateOrContractMonth)
-    .double(contract.strike)
-    .string(contract.right)
-    .string(contract.multiplier)
-    .string(contract.exchange)
-    .string(contract.currency)
-    .string(contract.localSymbol)
-    .string(contract.tradingClass);
 }

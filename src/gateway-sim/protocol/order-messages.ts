@@ -3,7 +3,7 @@ import { formatJavaDouble } from "./java-double.js";
 import { IncomingMessageId } from "./message-ids.js";
 import { MessageWriter } from "./message-writer.js";
 import { MIN_SUPPORTED_SERVER_VERSION, ServerVersion } from "./server-versions.js";
-import type { ReportedContract } from "./reported-contract.js";
+import { writeReportedContract, type ReportedContract } from "./reported-contract.js";
 
 // Encoders of the order-flow messages other than OPEN_ORDER/COMPLETED_ORDER (open-order-message.ts):
 // ORDER_STATUS, EXECUTION_DATA, COMMISSION_REPORT and the *_END markers, as laid out in ibkr-facts.md §2.2
@@ -122,21 +122,10 @@ export function encodeExecutionData(
 ): Buffer {
   assertOrderLayoutVersion(serverVersion);
   const { contract } = execution;
-  const writer = new MessageWriter()
-    .int(IncomingMessageId.EXECUTION_DATA)
-    .int(reqId)
-    .int(execution.orderId)
-    .int(contract.conId)
-    .string(contract.symbol)
-    .string(contract.secType)
-    .string(contract.lastTradeDateOrContractMonth)
-    .double(contract.strike)
-    .string(contract.right)
-    .string(contract.multiplier)
-    .string(contract.exchange)
-    .string(contract.currency)
-    .string(contract.localSymbol)
-    .string(contract.tradingClass)
+  const writer = writeReportedContract(
+    new MessageWriter().int(IncomingMessageId.EXECUTION_DATA).int(reqId).int(execution.orderId),
+    contract,
+  )
     .string(execution.execId)
     .string(execution.time)
     .string(execution.account)

@@ -1,3 +1,5 @@
+import type { RequestContract } from "./contract-data-requests.js";
+
 // The values of a PLACE_ORDER request (id 3) at server versions 176…193, in the field order of
 // ibkr-facts.md §2.6. Decoded by place-order-decoder.ts.
 
@@ -38,19 +40,7 @@ export interface PlaceOrderCondition {
 }
 
 /** The contract half of a PLACE_ORDER. */
-export interface PlaceOrderContract {
-  readonly conId: number;
-  readonly symbol: string;
-  readonly secType: string;
-  readonly lastTradeDateOrContractMonth: string;
-  readonly strike: number;
-  readonly right: string;
-  readonly multiplier: string;
-  readonly exchange: string;
-  readonly primaryExchange: string;
-  readonly currency: string;
-  readonly localSymbol: string;
-  readonly tradingClass: string;
+export interface PlaceOrderContract extends RequestContract {
   readonly secIdType: string;
   readonly secId: string;
   /** BAG contracts only. */
