@@ -33,7 +33,6 @@ const ZERO = new Decimal(0);
 export class OrderManager {
   private readonly open = new Map<string, Order>();
   private readonly fills: Fill[] = [];
-  private readonly seenFillIds = new Set<string>();
   private lastOrder: Order | undefined;
 
   constructor(private readonly options: OrderManagerOptions) {
@@ -145,9 +144,8 @@ export class OrderManager {
   }
 
   private onFill(order: Order, fill: Fill): void {
-    if (this.seenFillIds.has(fill.fillId)) return;
-    this.seenFillIds.add(fill.fillId);
-    this.options.book.applyFill(fill);
+    // The ledger is the one record of booked fills: a replayed execution changes nothing and emits nothing.
+    if (!this.options.book.applyFill(fill)) return;
     this.fills.push(fill);
     const filledQuantity = order.filledQuantity.plus(fill.quantity);
     const averageFillPrice = order.filledQuantity.isZero()
