@@ -268,10 +268,13 @@ function* takeUntil(bars: Iterable<Bar>, toMs: number): Generator<Bar> {
   }
 }
 
-/** The data's own bar size unless --timeframe/TIMEFRAME asks for a longer one (aggregated). */
+/** The data's own bar size unless --timeframe (or TIMEFRAME in the environment or .env) asks for a longer one. */
 function chooseTimeframe(config: Config, nativeSeconds: number, what: string): Timeframe {
   const native = timeframeOfSeconds(nativeSeconds);
-  if (config.sources.TIMEFRAME === "default") {
+  // A profile's TIMEFRAME is the daemon's bar size; a backtest only follows a timeframe the user asked
+  // for on this run (flag, environment or .env) and otherwise keeps the data's own bars.
+  const source = config.sources.TIMEFRAME;
+  if (source === "default" || source === "profile") {
     if (native === undefined) {
       throw new UsageError(
         `${what} has ${nativeSeconds}s bars, which is no supported timeframe: pass --timeframe`,

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,9 +7,10 @@ import { aCsvFile } from "../kit/bars.js";
 
 const MAIN = join(import.meta.dirname, "../../dist/src/main.js");
 
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string> = {}, files: Record<string, string> = {}) {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run make build (make test does it) first`);
   const cwd = mkdtempSync(join(tmpdir(), "ibkr-cli-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
   const result = spawnSync(process.execPath, [MAIN, ...args], {
     cwd,
     encoding: "utf8",
@@ -135,5 +136,43 @@ describe("ibkr-trader as a process", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("1d");
     expect(stdout).toContain("ORCL");
+  });
+
+  it("keeps a daily file's own bars when only the profile sets a shorter timeframe", () => {
+    const data = join(import.meta.dirname, "../fixtures/orcl-1995-2014-head.txt");
+    const { code, stdout } = cli(
+      [
+        "backtest",
+        "--data",
+        data,
+        "--symbols",
+        "ORCL",
+        "--param",
+        "fast=2",
+        "--param",
+        "slow=5",
+        "--no-report",
+      ],
+      {},
+      { ".env.ibkr.paper": "TIMEFRAME=1h\n" },
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Timeframe\s+│ 1d/);
+  });
+
+  it("refuses a --timeframe shorter than the data's bars", () => {
+    const data = join(import.meta.dirname, "../fixtures/orcl-1995-2014-head.txt");
+    const { code, stderr } = cli([
+      "backtest",
+      "--data",
+      data,
+      "--symbols",
+      "ORCL",
+      "--timeframe",
+      "1h",
+      "--no-report",
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--timeframe 1h is shorter than the 1d bars");
   });
 });
