@@ -51,6 +51,7 @@ export default tseslint.config(
       "src/main.ts",
       "src/gateway-sim/**",
       "src/core/system-clock.ts",
+      "src/core/system-scheduler.ts",
       "test/**",
       "bench/**",
       "scripts/**",
