@@ -35,10 +35,3 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   return pino(base, pino.destination({ dest: 2, sync: true }));
 }
-
-/** Masks an IB account id for logs: `DU1234567` → `DU***567`. */
-export function maskAccountId(accountId: string | undefined): string | undefined {
-  if (accountId === undefined) return undefined;
-  if (accountId.length <= 5) return `${accountId.slice(0, 1)}***`;
-  return `${accountId.slice(0, 2)}***${accountId.slice(-3)}`;
-}

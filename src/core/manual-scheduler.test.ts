@@ -38,11 +38,15 @@ describe("ManualScheduler", () => {
 
   it("refuses to move backwards and stops a timer that re-arms forever", () => {
     const scheduler = new ManualScheduler(100);
-    expect(() => scheduler.advanceTo(50)).toThrow(/backwards/);
+    expect(() => {
+      scheduler.advanceTo(50);
+    }).toThrow(/backwards/);
     const rearm = (): void => {
       scheduler.setTimer(1, rearm);
     };
     rearm();
-    expect(() => scheduler.runAll(100)).toThrow(/re-arming/);
+    expect(() => {
+      scheduler.runAll(100);
+    }).toThrow(/re-arming/);
   });
 });
