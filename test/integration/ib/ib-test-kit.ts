@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
+import { EventName } from "@stoqey/ib";
 import { firstValueFrom, filter, timeout } from "rxjs";
 import { IbConnection, type IbConnectionOptions } from "../../../src/adapters/ib/ib-connection.js";
 import type { IbConnectionState } from "../../../src/adapters/ib/ib-connection-state.js";
@@ -86,4 +87,18 @@ export function waitForGeneration(
     (state) => state.status === "ready" && state.session.generation >= generation,
     timeoutMs,
   );
+}
+
+/**
+ * Resolves once the gateway has answered a reqCurrentTime sent now: TWS handles a client's messages in
+ * order, so everything sent before has been processed.
+ */
+export function roundTrip(connection: IbConnection): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const api = connection.requireReady().api;
+    api.once(EventName.currentTime, () => {
+      resolve();
+    });
+    api.reqCurrentTime();
+  });
 }

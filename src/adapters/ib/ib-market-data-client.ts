@@ -1,0 +1,194 @@
+import type { Logger } from "pino";
+import { GatewayError } from "../../core/errors.js";
+import { makeBar, type Bar } from "../../model/bar.js";
+import type { QualifiedContract } from "../../model/qualified-contract.js";
+import { ibMarketDataType } from "./ib-enums.js";
+import { classifyIbCode } from "./ib-error-codes.js";
+import type { IbRequests, OpenIbRequest } from "./ib-requests.js";
+
+/** A trade price or cumulative day volume from reqMktData, live or delayed. */
+export type IbTick =
+  | { readonly kind: "last"; readonly price: number; readonly delayed: boolean }
+  | { readonly kind: "volume"; readonly cumulativeVolume: number; readonly delayed: boolean };
+
+/** Tick types (ibkr-facts.md §3.4): live last 4 / volume 8, delayed last 68 / volume 74. */
+const LAST = 4;
+const VOLUME = 8;
+const DELAYED_LAST = 68;
+const DELAYED_VOLUME = 74;
+
+const FIVE_SECONDS = 5;
+
+/** A live subscription; stop() cancels it at IB (if the session it was made on is still up). */
+export interface IbSubscription {
+  stop(): void;
+}
+
+/** Why a subscription ended: the GatewayError, with `ibCode` when IB ended it. */
+export type SubscriptionEnd = (error: GatewayError) => void;
+
+/**
+ * Real-time market data over the raw API: 5-second real-time bars (reqRealTimeBars) and trade ticks
+ * (reqMktData, which also serves delayed data when the account has no live subscription). Copies every
+ * value into our own frozen types at once.
+ */
+export class IbMarketDataClient {
+  private marketDataTypeGeneration = -1;
+  private marketDataTypeSent = 0;
+
+  constructor(
+    private readonly requests: IbRequests,
+    private readonly logger: Logger,
+  ) {}
+
+  /** 5-second TRADES bars for `contract`, each emitted once IB sends it; `onEnd` when IB ends or refuses it. */
+  realTimeBars(
+    contract: QualifiedContract,
+    useRth: boolean,
+    onBar: (bar: Bar) => void,
+    onEnd: SubscriptionEnd,
+  ): IbSubscription {
+    let ended = false;
+    const end = (error: GatewayError): void => {
+      if (ended) return;
+      ended = true;
+      open.close();
+      onEnd(error);
+    };
+    const open: OpenIbRequest = this.requests.send(
+      {
+        realtimeBar: (timeSeconds, openPrice, high, low, close, volume) => {
+          onBar(
+            makeBar({
+              symbol: contract.symbol,
+              openTime: timeSeconds * 1000,
+              closeTime: (timeSeconds + FIVE_SECONDS) * 1000,
+              open: openPrice,
+              high,
+              low,
+              close,
+              volume,
+            }),
+          );
+        },
+        error: (code, message) => {
+          if (classifyIbCode(code, message) === "info") return;
+          end(
+            new GatewayError(
+              "IB_REQUEST_REJECTED",
+              `real-time bars for ${contract.symbol}: IB ${code} ${message}`,
+              {
+                ibCode: code,
+              },
+            ),
+          );
+        },
+        sessionEnded: (reason) => {
+          end(
+            new GatewayError("GATEWAY_DISCONNECTED", `real-time bars for ${contract.symbol} lost: ${reason}`),
+          );
+        },
+      },
+      (api, reqId) => {
+        api.reqRealTimeBars(
+          reqId,
+          { conId: contract.conId, exchange: contract.exchange },
+          FIVE_SECONDS,
+          "TRADES",
+          useRth,
+        );
+      },
+    );
+    return {
+      stop: () => {
+        if (ended) return;
+        ended = true;
+        open.close();
+        this.requests.cancel(open, (api, reqId) => api.cancelRealTimeBars(reqId));
+      },
+    };
+  }
+
+  /**
+   * Trade ticks for `contract` with market data type `marketDataType` (3 = delayed when live is not
+   * permitted). `onType` reports what IB actually serves (1 live, 3 delayed, …).
+   */
+  ticks(
+    contract: QualifiedContract,
+    marketDataType: 1 | 2 | 3 | 4,
+    onTick: (tick: IbTick) => void,
+    onType: (marketDataType: number) => void,
+    onEnd: SubscriptionEnd,
+  ): IbSubscription {
+    let ended = false;
+    const end = (error: GatewayError): void => {
+      if (ended) return;
+      ended = true;
+      open.close();
+      onEnd(error);
+    };
+    const open: OpenIbRequest = this.requests.send(
+      {
+        tickPrice: (tickType, price) => {
+          if ((tickType === LAST || tickType === DELAYED_LAST) && price > 0) {
+            onTick({ kind: "last", price, delayed: tickType === DELAYED_LAST });
+          }
+        },
+        tickSize: (tickType, size) => {
+          if (tickType === VOLUME || tickType === DELAYED_VOLUME) {
+            onTick({ kind: "volume", cumulativeVolume: size, delayed: tickType === DELAYED_VOLUME });
+          }
+        },
+        marketDataType: (type) => {
+          onType(type);
+        },
+        error: (code, message) => {
+          if (classifyIbCode(code, message) === "info") {
+            if (code === 10167) onType(3);
+            return;
+          }
+          end(
+            new GatewayError(
+              "IB_REQUEST_REJECTED",
+              `market data for ${contract.symbol}: IB ${code} ${message}`,
+              {
+                ibCode: code,
+              },
+            ),
+          );
+        },
+        sessionEnded: (reason) => {
+          end(new GatewayError("GATEWAY_DISCONNECTED", `market data for ${contract.symbol} lost: ${reason}`));
+        },
+      },
+      (api, reqId) => {
+        if (
+          this.marketDataTypeGeneration !== this.requestsGeneration() ||
+          this.marketDataTypeSent !== marketDataType
+        ) {
+          // reqMarketDataType is per session: send it before the first reqMktData of each connection.
+          api.reqMarketDataType(ibMarketDataType(marketDataType));
+          this.marketDataTypeGeneration = this.requestsGeneration();
+          this.marketDataTypeSent = marketDataType;
+          this.logger.debug(
+            { event: "market_data.type_requested", marketDataType },
+            "market data type requested",
+          );
+        }
+        api.reqMktData(reqId, { conId: contract.conId, exchange: contract.exchange }, "", false, false);
+      },
+    );
+    return {
+      stop: () => {
+        if (ended) return;
+        ended = true;
+        open.close();
+        this.requests.cancel(open, (api, reqId) => api.cancelMktData(reqId));
+      },
+    };
+  }
+
+  private requestsGeneration(): number {
+    return this.requests.generation;
+  }
+}
