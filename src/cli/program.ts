@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { TraderError } from "../core/errors.js";
 import { registerBacktestCommand } from "./backtest-command.js";
+import { registerCheckCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 import { registerGatewaySimCommand } from "./gateway-sim-command.js";
 
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerBacktestCommand(program, io);
   registerGatewaySimCommand(program, io);
+  registerCheckCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   CONTRACT_UNKNOWN: "IB knows no contract for a symbol (IB error 200).",
   CONTRACT_AMBIGUOUS: "A symbol matches more than one contract; name the primary exchange.",
   STORE_FAILED: "The local SQLite store could not be opened or written.",
+  CHECK_FAILED: "At least one step of `ibkr-trader check` failed (each failure is printed with its fix).",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

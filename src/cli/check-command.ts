@@ -1,0 +1,106 @@
+import { Option, type Command } from "commander";
+import { startEmbeddedGateway, type EmbeddedGateway } from "../app/embedded-gateway.js";
+import { checkGateway, type CheckResult } from "../app/gateway-check.js";
+import { createLogger } from "../app/logger.js";
+import { loadConfig } from "../config/load-config.js";
+import { TraderError } from "../core/errors.js";
+import { SystemScheduler } from "../core/system-scheduler.js";
+import type { CliIo } from "./cli-io.js";
+
+interface CheckFlags {
+  readonly profile?: string;
+  readonly source: "ibkr" | "sim";
+  readonly symbols?: string[];
+  readonly host?: string;
+  readonly port?: string;
+  readonly clientId?: string;
+  readonly logLevel?: string;
+}
+
+const STATUS_LABEL: Readonly<Record<CheckResult["status"], string>> = {
+  pass: "PASS",
+  fail: "FAIL",
+  skip: "SKIP",
+};
+
+/** One aligned line per check: `PASS  connect      127.0.0.1:7497 as client id 1, server version 193`. */
+export function formatCheckLine(result: CheckResult): string {
+  return `${STATUS_LABEL[result.status].padEnd(5)} ${result.name.padEnd(12)} ${result.detail}`;
+}
+
+/** Registers `ibkr-trader check`. */
+export function registerCheckCommand(program: Command, io: CliIo): void {
+  program
+    .command("check")
+    .description(
+      "check the connection to TWS / IB Gateway with the profile's settings: accounts, a contract, market data, history",
+    )
+    .addOption(
+      new Option("--profile <name>", "connection profile: .env.ibkr.<name>").choices(["paper", "live"]),
+    )
+    .addOption(
+      new Option("--source <source>", "ibkr: the configured TWS / Gateway; sim: a built-in gateway-sim")
+        .choices(["ibkr", "sim"])
+        .default("ibkr"),
+    )
+    .option("--symbols <symbols...>", "symbol to look up (the first one is used)")
+    .option("--host <host>", "TWS / Gateway host (IBKR_HOST)")
+    .option("--port <port>", "TWS / Gateway API port (IBKR_PORT)")
+    .option("--client-id <id>", "API client id (IBKR_CLIENT_ID)")
+    .addOption(
+      new Option("--log-level <level>", "log level (JSON lines on stderr)").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "silent",
+      ]),
+    )
+    .action(async (flags: CheckFlags) => {
+      await runCheck(flags, io);
+    });
+}
+
+async function runCheck(flags: CheckFlags, io: CliIo): Promise<void> {
+  const configFlags = {
+    SYMBOLS: flags.symbols?.join(","),
+    IBKR_HOST: flags.host,
+    IBKR_PORT: flags.port,
+    IBKR_CLIENT_ID: flags.clientId,
+    LOG_LEVEL: flags.logLevel ?? "warn",
+  };
+  const inputs = { flags: configFlags, env: io.env, directory: io.cwd, profile: flags.profile };
+  // Validate the configuration before starting anything, so a bad value is a usage error (exit 2).
+  let config = loadConfig(inputs);
+  const logger = createLogger({ level: config.logLevel });
+  let embedded: EmbeddedGateway | undefined;
+  try {
+    if (flags.source === "sim") {
+      embedded = await startEmbeddedGateway({ logger });
+      config = loadConfig({
+        ...inputs,
+        flags: { ...configFlags, IBKR_HOST: embedded.host, IBKR_PORT: String(embedded.port) },
+      });
+      io.stdout.write(`checking the built-in gateway-sim on ${embedded.host}:${embedded.port}\n`);
+    } else {
+      io.stdout.write(
+        `checking ${config.ibkr.host}:${config.ibkr.port} with the ${config.profile} profile (client id ${config.ibkr.clientId})\n`,
+      );
+    }
+    const results = await checkGateway({
+      config,
+      scheduler: new SystemScheduler(),
+      logger,
+      onResult: (result) => io.stdout.write(`${formatCheckLine(result)}\n`),
+    });
+    const failed = results.filter((result) => result.status !== "pass").length;
+    if (failed > 0) {
+      throw new TraderError("CHECK_FAILED", `check: ${failed} of ${results.length} checks did not pass`);
+    }
+    io.stdout.write(`check: all ${results.length} checks passed\n`);
+  } finally {
+    await embedded?.stop();
+  }
+}
