@@ -40,12 +40,12 @@ export class ContractResolver {
   ) {}
 
   resolve(symbol: string): Promise<QualifiedContract> {
-    const fresh = (contract: QualifiedContract | undefined): contract is QualifiedContract =>
-      contract !== undefined && this.clock.nowMs() - contract.fetchedAtMs < this.maxAgeMs;
+    const fresh = (contract: QualifiedContract): boolean =>
+      this.clock.nowMs() - contract.fetchedAtMs < this.maxAgeMs;
     const inMemory = this.memory.get(symbol);
-    if (fresh(inMemory)) return Promise.resolve(inMemory);
+    if (inMemory !== undefined && fresh(inMemory)) return Promise.resolve(inMemory);
     const onDisk = this.store?.get(symbol);
-    if (fresh(onDisk)) {
+    if (onDisk !== undefined && fresh(onDisk)) {
       this.memory.set(symbol, onDisk);
       return Promise.resolve(onDisk);
     }
