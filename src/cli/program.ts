@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { TraderError } from "../core/errors.js";
 import { registerBacktestCommand } from "./backtest-command.js";
 import { registerCheckCommand } from "./check-command.js";
+import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./cli-io.js";
 import { registerGatewaySimCommand } from "./gateway-sim-command.js";
 
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo): Command {
   registerBacktestCommand(program, io);
   registerGatewaySimCommand(program, io);
   registerCheckCommand(program, io);
+  registerHistoryCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

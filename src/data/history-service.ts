@@ -146,9 +146,10 @@ export class HistoryService {
     toMs: number,
     priority: HistoryPriority,
     onProgress?: HistoryProgress,
+    options: { readonly whatToShow?: HistoricalWhatToShow; readonly useRth?: boolean } = {},
   ): Promise<HistoryResult> {
     const barSize = historyBarSizeFor(timeframe);
-    const result = await this.fetch({ contract, barSize, fromMs, toMs }, priority, onProgress);
+    const result = await this.fetch({ contract, barSize, fromMs, toMs, ...options }, priority, onProgress);
     if (ibBarSeconds(barSize) === timeframe.seconds) return result;
     return { ...result, bars: [...aggregateBars(result.bars, timeframe)] };
   }
