@@ -50,6 +50,7 @@ backtest: build ## backtest: make backtest SYMBOLS=SPY STRATEGY=sma [DATA=file.c
 bench: build ## run every benchmark and print its figures
 	node dist/bench/backtest.js
 	node dist/bench/gateway-sim.js
+	node dist/bench/pacing.js
 
 clean: ## remove build output
 	rm -rf dist coverage
