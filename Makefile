@@ -12,11 +12,15 @@ STRATEGY ?= sma
 DATA ?=
 SYNTHETIC ?= 50000
 ARGS ?=
+PROFILE ?= paper
+SOURCE ?= ibkr
+FROM ?=
+TO ?=
 
 timeframe_flag = $(if $(TIMEFRAME),--timeframe $(TIMEFRAME),)
 data_flag = $(if $(DATA),--data $(DATA),--synthetic $(SYNTHETIC))
 
-.PHONY: help install build typecheck lint format test backtest bench clean
+.PHONY: help install build typecheck lint format test backtest ibkr-test history bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -46,6 +50,12 @@ test: lint typecheck build ## lint, type-check, build and run every test
 
 backtest: build ## backtest: make backtest SYMBOLS=SPY STRATEGY=sma [DATA=file.csv | SYNTHETIC=50000] [TIMEFRAME=1h] [ARGS=...]
 	$(CLI) backtest --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag) $(data_flag) $(ARGS)
+
+ibkr-test: build ## check the gateway: make ibkr-test [PROFILE=paper|live] [SOURCE=ibkr|sim] [SYMBOLS=SPY]
+	$(CLI) check --profile $(PROFILE) --source $(SOURCE) --symbols $(SYMBOLS) $(ARGS)
+
+history: build ## download bars into the cache: make history SYMBOLS=SPY TIMEFRAME=1m FROM=2024-01-02 [TO=...] [SOURCE=sim]
+	$(CLI) history --profile $(PROFILE) --source $(SOURCE) --symbols $(SYMBOLS) $(timeframe_flag) $(if $(FROM),--from $(FROM),) $(if $(TO),--to $(TO),) $(ARGS)
 
 bench: build ## run every benchmark and print its figures
 	node dist/bench/backtest.js
