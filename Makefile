@@ -61,6 +61,7 @@ bench: build ## run every benchmark and print its figures
 	node dist/bench/backtest.js
 	node dist/bench/gateway-sim.js
 	node dist/bench/pacing.js
+	node dist/bench/feed.js
 
 clean: ## remove build output
 	rm -rf dist coverage
