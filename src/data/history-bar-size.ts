@@ -1,5 +1,6 @@
 import type { Timeframe } from "../model/timeframe.js";
-import type { IbBarSize } from "./history-chunk-steps.js";
+import { InvariantError } from "../core/errors.js";
+import { IB_BAR_SIZES, type IbBarSize } from "./history-chunk-steps.js";
 
 const FETCH_SIZE: Readonly<Record<Timeframe["label"], IbBarSize>> = {
   "5s": "5 secs",
@@ -21,4 +22,11 @@ const FETCH_SIZE: Readonly<Record<Timeframe["label"], IbBarSize>> = {
  */
 export function historyBarSizeFor(timeframe: Timeframe): IbBarSize {
   return FETCH_SIZE[timeframe.label];
+}
+
+/** Our IbBarSize for a bar size in IB's spelling as the live feed asks for it ("5 secs", "1 min", "30 mins"). */
+export function historyBarSizeOf(barSizeSetting: string): IbBarSize {
+  const found = IB_BAR_SIZES.find((size) => size === barSizeSetting);
+  if (found === undefined) throw new InvariantError(`"${barSizeSetting}" is not an IB bar size`);
+  return found;
 }

@@ -58,6 +58,30 @@ function oneMinute(startMs: number): Bar[] {
 }
 
 describe("LiveBarAssembler", () => {
+  it("keeps a bucket open while held (subscription down) and closes it complete once the backfill is in", () => {
+    const { scheduler, assembler, closed, deliver } = anAssembler();
+    const minute = oneMinute(T10_00);
+    for (const bar of minute.slice(0, 4)) deliver(bar);
+    assembler.hold();
+    scheduler.advanceTo(T10_00 + 5 * 60 * SECOND_MS);
+    expect(closed).toEqual([]);
+    for (const bar of minute.slice(4)) assembler.push(bar);
+    assembler.release();
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ openTime: T10_00, volume: 78 });
+  });
+
+  it("closes a still incomplete bucket at once on release when its time has passed", () => {
+    const { scheduler, assembler, closed, deliver } = anAssembler();
+    for (const bar of oneMinute(T10_00).slice(0, 4)) deliver(bar);
+    assembler.hold();
+    scheduler.advanceTo(T10_00 + 5 * 60 * SECOND_MS);
+    assembler.release();
+    scheduler.advanceBy(0);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ openTime: T10_00, volume: 10 });
+  });
+
   it("aggregates twelve 5-second bars into one 1m bar with exact OHLCV, stamped with the bucket", () => {
     const { closed, deliver } = anAssembler();
 

@@ -41,6 +41,7 @@ export class LiveBarAssembler {
   private openBucket: LiveBucket | undefined;
   private cancelCloseTimer: CancelTimer | undefined;
   private closedUntil = Number.NEGATIVE_INFINITY;
+  private held = false;
 
   constructor(options: LiveBarAssemblerOptions) {
     requireIntradayTimeframe(options.timeframe);
@@ -73,17 +74,27 @@ export class LiveBarAssembler {
     if (this.openBucket?.startMs !== bucket.startMs) {
       this.cancelTimer();
       this.openBucket = bucket;
-      this.cancelCloseTimer = this.scheduler.setTimer(
-        bucket.endMs + this.graceMs - this.scheduler.nowMs(),
-        () => {
-          this.cancelCloseTimer = undefined;
-          this.closeOpenBucket(bucket);
-        },
-      );
+      this.armCloseTimer();
     }
     this.aggregator.push(bar);
     if (bar.closeTime >= bucket.endMs) this.closeOpenBucket(bucket);
     return true;
+  }
+
+  /**
+   * While the subscription is down, the open bucket must not close on its timer with only part of its data:
+   * it waits for the backfill (bars pushed meanwhile still close buckets as usual).
+   */
+  hold(): void {
+    this.held = true;
+    this.cancelTimer();
+  }
+
+  /** Ends a hold: the open bucket closes on its timer again (at once if that time has passed). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.armCloseTimer();
   }
 
   /** Stops the close timer; an open bucket is left unemitted. */
@@ -96,6 +107,18 @@ export class LiveBarAssembler {
     this.cancelTimer();
     this.openBucket = undefined;
     this.aggregator.closeAt(bucket.endMs);
+  }
+
+  private armCloseTimer(): void {
+    const bucket = this.openBucket;
+    if (bucket === undefined || this.held || this.cancelCloseTimer !== undefined) return;
+    this.cancelCloseTimer = this.scheduler.setTimer(
+      bucket.endMs + this.graceMs - this.scheduler.nowMs(),
+      () => {
+        this.cancelCloseTimer = undefined;
+        this.closeOpenBucket(bucket);
+      },
+    );
   }
 
   private cancelTimer(): void {

@@ -134,6 +134,7 @@ export class LiveBarFeed {
     this.phase = "seaming";
     this.seamInFlight = false;
     this.resubscribeReason = reason;
+    this.assembler.hold();
     this.subscribe();
   }
 
@@ -161,6 +162,8 @@ export class LiveBarFeed {
       },
       (error) => {
         if (generation === this.generation) {
+          // The bucket under way must wait for the backfill rather than close with part of its data.
+          this.assembler.hold();
           this.onEvent({ type: "FeedFailed", symbol: this.symbol, stage: "subscription", error });
         }
       },
@@ -267,6 +270,7 @@ export class LiveBarFeed {
       if (generation !== this.generation) return;
       this.receive(bar);
     }
+    this.assembler.release();
     const reason = this.resubscribeReason;
     this.resubscribeReason = undefined;
     if (reason !== undefined)
