@@ -62,6 +62,7 @@ bench: build ## run every benchmark and print its figures
 	node dist/bench/gateway-sim.js
 	node dist/bench/pacing.js
 	node dist/bench/feed.js
+	node dist/bench/bar-cache.js
 
 clean: ## remove build output
 	rm -rf dist coverage

@@ -74,9 +74,7 @@ export class ContractResolver {
   }
 
   /** Resolves every symbol; the ones that fail are listed with their error, the others go on. */
-  async resolveAll(
-    symbols: readonly string[],
-  ): Promise<{
+  async resolveAll(symbols: readonly string[]): Promise<{
     readonly contracts: readonly QualifiedContract[];
     readonly failures: readonly ContractFailure[];
   }> {

@@ -47,7 +47,12 @@ export class IbGateway {
     });
     this.requests = new IbRequests(this.connection);
     this.contracts = new IbContractClient(this.requests, scheduler, logger);
-    this.history = new IbHistoricalDataClient(this.requests, scheduler, logger, config.historicalDataTimeoutMs);
+    this.history = new IbHistoricalDataClient(
+      this.requests,
+      scheduler,
+      logger,
+      config.historicalDataTimeoutMs,
+    );
     this.marketData = new IbMarketDataClient(this.requests, logger);
   }
 }
