@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { startEmbeddedGateway, type EmbeddedGateway } from "../app/embedded-gateway.js";
 import { checkGateway, type CheckResult } from "../app/gateway-check.js";
 import { createLogger } from "../app/logger.js";
@@ -6,16 +6,9 @@ import { loadConfig } from "../config/load-config.js";
 import { TraderError } from "../core/errors.js";
 import { SystemScheduler } from "../core/system-scheduler.js";
 import type { CliIo } from "./cli-io.js";
+import { addGatewayOptions, gatewayFlagsToConfig, type GatewayFlags } from "./gateway-options.js";
 
-interface CheckFlags {
-  readonly profile?: string;
-  readonly source: "ibkr" | "sim";
-  readonly symbols?: string[];
-  readonly host?: string;
-  readonly port?: string;
-  readonly clientId?: string;
-  readonly logLevel?: string;
-}
+type CheckFlags = GatewayFlags;
 
 const STATUS_LABEL: Readonly<Record<CheckResult["status"], string>> = {
   pass: "PASS",
@@ -30,33 +23,11 @@ export function formatCheckLine(result: CheckResult): string {
 
 /** Registers `ibkr-trader check`. */
 export function registerCheckCommand(program: Command, io: CliIo): void {
-  program
-    .command("check")
+  const command = program.command("check");
+  addGatewayOptions(command, "symbol to look up (the first one is used)");
+  command
     .description(
       "check the connection to TWS / IB Gateway with the profile's settings: accounts, a contract, market data, history",
-    )
-    .addOption(
-      new Option("--profile <name>", "connection profile: .env.ibkr.<name>").choices(["paper", "live"]),
-    )
-    .addOption(
-      new Option("--source <source>", "ibkr: the configured TWS / Gateway; sim: a built-in gateway-sim")
-        .choices(["ibkr", "sim"])
-        .default("ibkr"),
-    )
-    .option("--symbols <symbols...>", "symbol to look up (the first one is used)")
-    .option("--host <host>", "TWS / Gateway host (IBKR_HOST)")
-    .option("--port <port>", "TWS / Gateway API port (IBKR_PORT)")
-    .option("--client-id <id>", "API client id (IBKR_CLIENT_ID)")
-    .addOption(
-      new Option("--log-level <level>", "log level (JSON lines on stderr)").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
     )
     .action(async (flags: CheckFlags) => {
       await runCheck(flags, io);
@@ -64,13 +35,7 @@ export function registerCheckCommand(program: Command, io: CliIo): void {
 }
 
 async function runCheck(flags: CheckFlags, io: CliIo): Promise<void> {
-  const configFlags = {
-    SYMBOLS: flags.symbols?.join(","),
-    IBKR_HOST: flags.host,
-    IBKR_PORT: flags.port,
-    IBKR_CLIENT_ID: flags.clientId,
-    LOG_LEVEL: flags.logLevel ?? "warn",
-  };
+  const configFlags = gatewayFlagsToConfig(flags);
   const inputs = { flags: configFlags, env: io.env, directory: io.cwd, profile: flags.profile };
   // Validate the configuration before starting anything, so a bad value is a usage error (exit 2).
   let config = loadConfig(inputs);

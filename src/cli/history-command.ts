@@ -16,12 +16,10 @@ import type { HistoricalWhatToShow } from "../data/historical-request.js";
 import type { HistoryResult } from "../data/history-service.js";
 import { MarketDataStore } from "../store/market-data-store.js";
 import type { CliIo } from "./cli-io.js";
+import { addGatewayOptions, gatewayFlagsToConfig, type GatewayFlags } from "./gateway-options.js";
 import { parseTimeFlag } from "./time-flag.js";
 
-interface HistoryFlags {
-  readonly profile?: string;
-  readonly source: "ibkr" | "sim";
-  readonly symbols?: string[];
+interface HistoryFlags extends GatewayFlags {
   readonly timeframe?: string;
   readonly from?: string;
   readonly to?: string;
@@ -29,28 +27,16 @@ interface HistoryFlags {
   readonly rth: boolean;
   readonly csv?: string;
   readonly progress: boolean;
-  readonly host?: string;
-  readonly port?: string;
-  readonly clientId?: string;
-  readonly logLevel?: string;
 }
 
 /** Registers `ibkr-trader history`. */
 export function registerHistoryCommand(program: Command, io: CliIo): void {
-  program
-    .command("history")
+  const command = program.command("history");
+  addGatewayOptions(command, "symbols, e.g. --symbols SPY AAPL (or SPY,AAPL)");
+  command
     .description(
       "download historical bars through IB's pacing rules into the local bar cache (DATA_DIR/market-data.sqlite)",
     )
-    .addOption(
-      new Option("--profile <name>", "connection profile: .env.ibkr.<name>").choices(["paper", "live"]),
-    )
-    .addOption(
-      new Option("--source <source>", "ibkr: the configured TWS / Gateway; sim: a built-in gateway-sim")
-        .choices(["ibkr", "sim"])
-        .default("ibkr"),
-    )
-    .option("--symbols <symbols...>", "symbols, e.g. --symbols SPY AAPL (or SPY,AAPL)")
     .option("--timeframe <timeframe>", "bar size: 5s 1m 5m 15m 30m 1h 2h 4h 1d 1w")
     .option("--from <time>", "start, a date (UTC midnight) or ISO date-time (required)")
     .option("--to <time>", "end (exclusive), a date or ISO date-time (default: now)")
@@ -62,34 +48,13 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
     .option("--no-rth", "include bars outside regular trading hours")
     .option("--csv <dir>", "also write one CSV per symbol into DIR (readable by backtest --data)")
     .option("--no-progress", "never show the progress bar")
-    .option("--host <host>", "TWS / Gateway host (IBKR_HOST)")
-    .option("--port <port>", "TWS / Gateway API port (IBKR_PORT)")
-    .option("--client-id <id>", "API client id (IBKR_CLIENT_ID)")
-    .addOption(
-      new Option("--log-level <level>", "log level (JSON lines on stderr)").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
-    )
     .action(async (flags: HistoryFlags) => {
       await runHistory(flags, io);
     });
 }
 
 async function runHistory(flags: HistoryFlags, io: CliIo): Promise<void> {
-  const configFlags = {
-    SYMBOLS: flags.symbols?.join(","),
-    TIMEFRAME: flags.timeframe,
-    IBKR_HOST: flags.host,
-    IBKR_PORT: flags.port,
-    IBKR_CLIENT_ID: flags.clientId,
-    LOG_LEVEL: flags.logLevel ?? "warn",
-  };
+  const configFlags = { ...gatewayFlagsToConfig(flags), TIMEFRAME: flags.timeframe };
   const inputs = { flags: configFlags, env: io.env, directory: io.cwd, profile: flags.profile };
   let config = loadConfig(inputs);
   if (flags.from === undefined) throw new UsageError("history needs --from (fix: e.g. --from 2024-01-02)");
