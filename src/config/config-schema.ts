@@ -105,6 +105,13 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     meaning: "Time allowed for one historical data request.",
   },
   {
+    key: "IBKR_LIVE_CONFIRM",
+    defaultValue: undefined,
+    allowed: "the live account id, e.g. U1234567",
+    meaning:
+      "Live interlock: orders reach a live account only when this names that very account (plus the live profile and --live).",
+  },
+  {
     key: "DATA_SOURCE",
     defaultValue: "sim",
     allowed: "sim | ibkr | csv",
@@ -221,6 +228,37 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
   },
   { key: "FEE_FINRA_TAF_MAX", defaultValue: "8.30", allowed: "USD", meaning: "FINRA TAF cap per trade." },
   {
+    key: "RISK_MAX_POSITION_NOTIONAL",
+    defaultValue: "50000",
+    allowed: "USD, 0 = no limit",
+    meaning: "Largest position per symbol, at the last price, an order may lead to.",
+  },
+  {
+    key: "RISK_MAX_ORDER_NOTIONAL",
+    defaultValue: "25000",
+    allowed: "USD, 0 = no limit",
+    meaning: "Largest single order, quantity times the last (or limit) price.",
+  },
+  {
+    key: "RISK_MAX_ORDERS_PER_MINUTE",
+    defaultValue: "20",
+    allowed: "0-10000 (0 = no limit)",
+    meaning: "Orders allowed in any 60 seconds.",
+  },
+  {
+    key: "RISK_MAX_DAILY_LOSS",
+    defaultValue: "1000",
+    allowed: "USD, 0 = no limit",
+    meaning:
+      "Loss from the day's opening equity (New York day) that switches trading to reducing-only: exits only.",
+  },
+  {
+    key: "RISK_TRADING_STATE",
+    defaultValue: "active",
+    allowed: "active | reducing-only | halted",
+    meaning: "Trading state at start: all orders, only orders that shrink a position, or none.",
+  },
+  {
     key: "LOG_LEVEL",
     defaultValue: "info",
     allowed: "fatal error warn info debug trace silent",
@@ -259,6 +297,11 @@ export const CONFIG_SCHEMA = z.object({
   IBKR_MAX_RECONNECT_DELAY: positiveInt(1, 3600),
   IBKR_MAX_REQUESTS_PER_SECOND: positiveInt(1, 50),
   IBKR_HISTORICAL_DATA_TIMEOUT: positiveInt(1, 3600),
+  IBKR_LIVE_CONFIRM: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{1,3}\d{3,10}$/)
+    .optional(),
   DATA_SOURCE: z.enum(["sim", "ibkr", "csv"]),
   BROKER: z.enum(["sim", "ibkr"]),
   SYMBOLS: z.string().trim().min(1),
@@ -282,6 +325,11 @@ export const CONFIG_SCHEMA = z.object({
   FEE_SEC_RATE: rateText,
   FEE_FINRA_TAF_PER_SHARE: rateText,
   FEE_FINRA_TAF_MAX: rateText,
+  RISK_MAX_POSITION_NOTIONAL: decimalText,
+  RISK_MAX_ORDER_NOTIONAL: decimalText,
+  RISK_MAX_ORDERS_PER_MINUTE: positiveInt(0, 10_000),
+  RISK_MAX_DAILY_LOSS: decimalText,
+  RISK_TRADING_STATE: z.enum(["active", "reducing-only", "halted"]),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   DATA_DIR: z.string().trim().min(1),
   REPORT_DIR: z.string().trim().min(1),

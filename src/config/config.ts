@@ -22,6 +22,20 @@ export interface IbkrConfig {
   readonly maxReconnectDelayMs: number;
   readonly maxRequestsPerSecond: number;
   readonly historicalDataTimeoutMs: number;
+  /** The live account the user confirmed (IBKR_LIVE_CONFIRM), one of the live interlock's signals. */
+  readonly liveConfirm: string | undefined;
+}
+
+/** Whether new orders may open, only shrink, or not touch positions. */
+export type TradingState = "active" | "reducing-only" | "halted";
+
+/** Pre-trade limits; a zero Decimal or 0 means no limit. */
+export interface RiskConfig {
+  readonly maxPositionNotional: Decimal;
+  readonly maxOrderNotional: Decimal;
+  readonly maxOrdersPerMinute: number;
+  readonly maxDailyLoss: Decimal;
+  readonly tradingState: TradingState;
 }
 
 /** Commission plan and its rates, all in USD. */
@@ -54,6 +68,7 @@ export interface Config {
   readonly initialCapital: Decimal;
   readonly fees: FeeConfig;
   readonly slippageBps: number;
+  readonly risk: RiskConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly dataDir: string;
   readonly reportDir: string;
