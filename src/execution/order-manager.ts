@@ -1,11 +1,11 @@
-import { Decimal } from "decimal.js";
 import type { Clock } from "../core/clock.js";
 import type { IdGenerator } from "../core/id-generator.js";
 import type { Fill } from "../model/fill.js";
-import type { Order, OrderIntent, OrderRequest, OrderStatus } from "../model/order.js";
+import type { Order, OrderRequest, OrderStatus } from "../model/order.js";
 import { TERMINAL_ORDER_STATUSES } from "../model/order.js";
 import type { OrderEvent } from "../model/order-event.js";
 import type { ExecutionClient, ExecutionReport } from "./execution-client.js";
+import { newOrder } from "./new-order.js";
 
 /** Where fills are booked (the portfolio ledger). Returns false for a fill it has already booked. */
 export interface FillBook {
@@ -22,8 +22,6 @@ export interface OrderManagerOptions {
   /** Receives every order event, in order, after the ledger has been updated. */
   readonly onEvent: (event: OrderEvent) => void;
 }
-
-const ZERO = new Decimal(0);
 
 /**
  * Turns strategy requests into orders with our own ids, sends them to the execution client and runs
@@ -43,29 +41,12 @@ export class OrderManager {
 
   /** Stamps `request` into an intent and order, and sends it. Returns the order id. */
   submit(request: OrderRequest): string {
-    const now = this.options.clock.nowMs();
     const orderId = this.options.ids.next();
-    const intent: OrderIntent = Object.freeze({
-      intentId: orderId,
-      strategy: this.options.strategyName,
-      symbol: request.symbol,
-      side: request.side,
-      quantity: request.quantity,
-      type: request.type,
-      ...(request.limitPrice === undefined ? {} : { limitPrice: request.limitPrice }),
-      ...(request.stopPrice === undefined ? {} : { stopPrice: request.stopPrice }),
-      timeInForce: request.timeInForce ?? "DAY",
-      createdAt: now,
-      ...(request.reason === undefined ? {} : { reason: request.reason }),
-    });
-    const order: Order = Object.freeze({
+    const order = newOrder(request, {
       orderId,
-      intent,
+      strategy: this.options.strategyName,
+      nowMs: this.options.clock.nowMs(),
       status: "PendingSubmit",
-      filledQuantity: ZERO,
-      averageFillPrice: ZERO,
-      commission: ZERO,
-      updatedAt: now,
     });
     this.open.set(orderId, order);
     this.options.execution.submit(order);

@@ -1,9 +1,9 @@
-import { Decimal } from "decimal.js";
 import type { Clock } from "../core/clock.js";
 import type { IdGenerator } from "../core/id-generator.js";
-import type { Order, OrderIntent, OrderRequest } from "../model/order.js";
+import type { Order, OrderRequest } from "../model/order.js";
 import type { OrderEvent } from "../model/order-event.js";
 import type { PortfolioView } from "../portfolio/portfolio-view.js";
+import { newOrder } from "../execution/new-order.js";
 import type { RiskRule } from "./risk-decision.js";
 import type { RiskChecks } from "./risk-checks.js";
 
@@ -23,8 +23,6 @@ export interface RiskGateOptions {
   /** Receives the OrderDenied event of every denied request, with the rule that denied it. */
   readonly onDenied: (event: OrderDeniedEvent, rule: RiskRule) => void;
 }
-
-const ZERO = new Decimal(0);
 
 /**
  * Sits in front of the order manager with the same `submit(request): string` shape: an allowed request
@@ -55,29 +53,11 @@ export class RiskGate {
   }
 
   private deniedOrder(request: OrderRequest): Order {
-    const now = this.options.clock.nowMs();
-    const orderId = this.options.ids.next();
-    const intent: OrderIntent = Object.freeze({
-      intentId: orderId,
+    return newOrder(request, {
+      orderId: this.options.ids.next(),
       strategy: this.options.strategyName,
-      symbol: request.symbol,
-      side: request.side,
-      quantity: request.quantity,
-      type: request.type,
-      ...(request.limitPrice === undefined ? {} : { limitPrice: request.limitPrice }),
-      ...(request.stopPrice === undefined ? {} : { stopPrice: request.stopPrice }),
-      timeInForce: request.timeInForce ?? "DAY",
-      createdAt: now,
-      ...(request.reason === undefined ? {} : { reason: request.reason }),
-    });
-    return Object.freeze({
-      orderId,
-      intent,
+      nowMs: this.options.clock.nowMs(),
       status: "Rejected",
-      filledQuantity: ZERO,
-      averageFillPrice: ZERO,
-      commission: ZERO,
-      updatedAt: now,
     });
   }
 }
