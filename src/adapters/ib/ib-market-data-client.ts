@@ -4,7 +4,8 @@ import { makeBar, type Bar } from "../../model/bar.js";
 import type { QualifiedContract } from "../../model/qualified-contract.js";
 import { ibMarketDataType } from "./ib-enums.js";
 import { classifyIbCode } from "./ib-error-codes.js";
-import type { IbRequests, OpenIbRequest } from "./ib-requests.js";
+import type { IbRequestHandlers, IbRequests } from "./ib-requests.js";
+import type { IBApi } from "@stoqey/ib";
 
 /** A trade price or cumulative day volume from reqMktData, live or delayed. */
 export type IbTick =
@@ -48,15 +49,10 @@ export class IbMarketDataClient {
     onBar: (bar: Bar) => void,
     onEnd: SubscriptionEnd,
   ): IbSubscription {
-    let ended = false;
-    const end = (error: GatewayError): void => {
-      if (ended) return;
-      ended = true;
-      open.close();
-      onEnd(error);
-    };
-    const open: OpenIbRequest = this.requests.send(
-      {
+    return this.subscribe({
+      what: `real-time bars for ${contract.symbol}`,
+      onEnd,
+      handlers: {
         realtimeBar: (timeSeconds, openPrice, high, low, close, volume) => {
           onBar(
             makeBar({
@@ -71,25 +67,8 @@ export class IbMarketDataClient {
             }),
           );
         },
-        error: (code, message) => {
-          if (classifyIbCode(code, message) === "info") return;
-          end(
-            new GatewayError(
-              "IB_REQUEST_REJECTED",
-              `real-time bars for ${contract.symbol}: IB ${code} ${message}`,
-              {
-                ibCode: code,
-              },
-            ),
-          );
-        },
-        sessionEnded: (reason) => {
-          end(
-            new GatewayError("GATEWAY_DISCONNECTED", `real-time bars for ${contract.symbol} lost: ${reason}`),
-          );
-        },
       },
-      (api, reqId) => {
+      send: (api, reqId) => {
         api.reqRealTimeBars(
           reqId,
           { conId: contract.conId, exchange: contract.exchange },
@@ -98,15 +77,8 @@ export class IbMarketDataClient {
           useRth,
         );
       },
-    );
-    return {
-      stop: () => {
-        if (ended) return;
-        ended = true;
-        open.close();
-        this.requests.cancel(open, (api, reqId) => api.cancelRealTimeBars(reqId));
-      },
-    };
+      cancel: (api, reqId) => api.cancelRealTimeBars(reqId),
+    });
   }
 
   /**
@@ -120,15 +92,13 @@ export class IbMarketDataClient {
     onType: (marketDataType: number) => void,
     onEnd: SubscriptionEnd,
   ): IbSubscription {
-    let ended = false;
-    const end = (error: GatewayError): void => {
-      if (ended) return;
-      ended = true;
-      open.close();
-      onEnd(error);
-    };
-    const open: OpenIbRequest = this.requests.send(
-      {
+    return this.subscribe({
+      what: `market data for ${contract.symbol}`,
+      onEnd,
+      onInfo: (code) => {
+        if (code === 10167) onType(3);
+      },
+      handlers: {
         tickPrice: (tickType, price) => {
           if ((tickType === LAST || tickType === DELAYED_LAST) && price > 0) {
             onTick({ kind: "last", price, delayed: tickType === DELAYED_LAST });
@@ -142,33 +112,13 @@ export class IbMarketDataClient {
         marketDataType: (type) => {
           onType(type);
         },
-        error: (code, message) => {
-          if (classifyIbCode(code, message) === "info") {
-            if (code === 10167) onType(3);
-            return;
-          }
-          end(
-            new GatewayError(
-              "IB_REQUEST_REJECTED",
-              `market data for ${contract.symbol}: IB ${code} ${message}`,
-              {
-                ibCode: code,
-              },
-            ),
-          );
-        },
-        sessionEnded: (reason) => {
-          end(new GatewayError("GATEWAY_DISCONNECTED", `market data for ${contract.symbol} lost: ${reason}`));
-        },
       },
-      (api, reqId) => {
-        if (
-          this.marketDataTypeGeneration !== this.requestsGeneration() ||
-          this.marketDataTypeSent !== marketDataType
-        ) {
+      send: (api, reqId) => {
+        const generation = this.requests.generation;
+        if (this.marketDataTypeGeneration !== generation || this.marketDataTypeSent !== marketDataType) {
           // reqMarketDataType is per session: send it before the first reqMktData of each connection.
           api.reqMarketDataType(ibMarketDataType(marketDataType));
-          this.marketDataTypeGeneration = this.requestsGeneration();
+          this.marketDataTypeGeneration = generation;
           this.marketDataTypeSent = marketDataType;
           this.logger.debug(
             { event: "market_data.type_requested", marketDataType },
@@ -177,18 +127,54 @@ export class IbMarketDataClient {
         }
         api.reqMktData(reqId, { conId: contract.conId, exchange: contract.exchange }, "", false, false);
       },
+      cancel: (api, reqId) => api.cancelMktData(reqId),
+    });
+  }
+
+  /**
+   * One streaming request: IB's warnings go to `onInfo`, anything final for it or the end of its session
+   * ends it once through `onEnd`; stop() ends it quietly and cancels it at IB.
+   */
+  private subscribe(spec: {
+    readonly what: string;
+    readonly handlers: Omit<IbRequestHandlers, "error" | "sessionEnded">;
+    readonly onEnd: SubscriptionEnd;
+    readonly onInfo?: (code: number) => void;
+    readonly send: (api: IBApi, reqId: number) => void;
+    readonly cancel: (api: IBApi, reqId: number) => void;
+  }): IbSubscription {
+    let ended = false;
+    const end = (error: GatewayError): void => {
+      if (ended) return;
+      ended = true;
+      open.close();
+      spec.onEnd(error);
+    };
+    const open = this.requests.send(
+      {
+        ...spec.handlers,
+        error: (code, message) => {
+          if (classifyIbCode(code, message) === "info") {
+            spec.onInfo?.(code);
+            return;
+          }
+          end(
+            new GatewayError("IB_REQUEST_REJECTED", `${spec.what}: IB ${code} ${message}`, { ibCode: code }),
+          );
+        },
+        sessionEnded: (reason) => {
+          end(new GatewayError("GATEWAY_DISCONNECTED", `${spec.what} lost: ${reason}`));
+        },
+      },
+      spec.send,
     );
     return {
       stop: () => {
         if (ended) return;
         ended = true;
         open.close();
-        this.requests.cancel(open, (api, reqId) => api.cancelMktData(reqId));
+        this.requests.cancel(open, spec.cancel);
       },
     };
-  }
-
-  private requestsGeneration(): number {
-    return this.requests.generation;
   }
 }
