@@ -1,12 +1,16 @@
 import type { Command } from "commander";
-import { startEmbeddedGateway, type EmbeddedGateway } from "../app/embedded-gateway.js";
 import { checkGateway, type CheckResult } from "../app/gateway-check.js";
 import { createLogger } from "../app/logger.js";
 import { loadConfig } from "../config/load-config.js";
 import { TraderError } from "../core/errors.js";
 import { SystemScheduler } from "../core/system-scheduler.js";
 import type { CliIo } from "./cli-io.js";
-import { addGatewayOptions, gatewayFlagsToConfig, type GatewayFlags } from "./gateway-options.js";
+import {
+  addGatewayOptions,
+  gatewayFlagsToConfig,
+  withGateway,
+  type GatewayFlags,
+} from "./gateway-options.js";
 
 type CheckFlags = GatewayFlags;
 
@@ -38,22 +42,13 @@ async function runCheck(flags: CheckFlags, io: CliIo): Promise<void> {
   const configFlags = gatewayFlagsToConfig(flags);
   const inputs = { flags: configFlags, env: io.env, directory: io.cwd, profile: flags.profile };
   // Validate the configuration before starting anything, so a bad value is a usage error (exit 2).
-  let config = loadConfig(inputs);
-  const logger = createLogger({ level: config.logLevel });
-  let embedded: EmbeddedGateway | undefined;
-  try {
-    if (flags.source === "sim") {
-      embedded = await startEmbeddedGateway({ logger });
-      config = loadConfig({
-        ...inputs,
-        flags: { ...configFlags, IBKR_HOST: embedded.host, IBKR_PORT: String(embedded.port) },
-      });
-      io.stdout.write(`checking the built-in gateway-sim on ${embedded.host}:${embedded.port}\n`);
-    } else {
-      io.stdout.write(
-        `checking ${config.ibkr.host}:${config.ibkr.port} with the ${config.profile} profile (client id ${config.ibkr.clientId})\n`,
-      );
-    }
+  const logger = createLogger({ level: loadConfig(inputs).logLevel });
+  await withGateway(flags.source, inputs, logger, async (config, embedded) => {
+    io.stdout.write(
+      embedded === undefined
+        ? `checking ${config.ibkr.host}:${config.ibkr.port} with the ${config.profile} profile (client id ${config.ibkr.clientId})\n`
+        : `checking the built-in gateway-sim on ${embedded.host}:${embedded.port}\n`,
+    );
     const results = await checkGateway({
       config,
       scheduler: new SystemScheduler(),
@@ -65,7 +60,5 @@ async function runCheck(flags: CheckFlags, io: CliIo): Promise<void> {
       throw new TraderError("CHECK_FAILED", `check: ${failed} of ${results.length} checks did not pass`);
     }
     io.stdout.write(`check: all ${results.length} checks passed\n`);
-  } finally {
-    await embedded?.stop();
-  }
+  });
 }

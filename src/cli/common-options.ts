@@ -15,6 +15,9 @@ export interface CommonFlags {
   readonly reportDir?: string;
 }
 
+/** The log levels every command accepts for --log-level (pino's, plus silent). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Adds the shared trading flags to `command`. */
@@ -34,17 +37,7 @@ export function addCommonOptions(command: Command): Command {
     .option("--initial-capital <usd>", "starting cash in USD")
     .addOption(new Option("--fees <model>", "IBKR Pro commission plan").choices(["fixed", "tiered", "none"]))
     .option("--slippage-bps <bps>", "adverse slippage on market and stop fills, in basis points")
-    .addOption(
-      new Option("--log-level <level>", "log level").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
-    )
+    .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS))
     .option("--report-dir <dir>", "directory for reports");
 }
 

@@ -13,6 +13,7 @@ import {
   MIN_SUPPORTED_SERVER_VERSION,
 } from "../gateway-sim/protocol/server-versions.js";
 import type { CliIo } from "./cli-io.js";
+import { LOG_LEVELS } from "./common-options.js";
 import { parseTimeFlag } from "./time-flag.js";
 
 /** The flags of `ibkr-trader gateway-sim`, as commander hands them over (text until parsed). */
@@ -39,8 +40,6 @@ export const DEFAULT_SIM_START = "2024-01-02T14:30:00Z";
 
 /** Downtime of a scheduled restart when --fault-down-for is not given, in seconds. */
 const DEFAULT_DOWN_FOR_SECONDS = 10;
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Registers `ibkr-trader gateway-sim`. */
 export function registerGatewaySimCommand(program: Command, io: CliIo): void {

@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { Option, type Command } from "commander";
 import { IbGateway } from "../adapters/ib/ib-gateway.js";
-import { startEmbeddedGateway, type EmbeddedGateway } from "../app/embedded-gateway.js";
 import { createIbMarketData } from "../app/ib-market-data.js";
 import { createLogger } from "../app/logger.js";
 import type { Config } from "../config/config.js";
@@ -16,7 +15,12 @@ import type { HistoricalWhatToShow } from "../data/historical-request.js";
 import type { HistoryResult } from "../data/history-service.js";
 import { MarketDataStore } from "../store/market-data-store.js";
 import type { CliIo } from "./cli-io.js";
-import { addGatewayOptions, gatewayFlagsToConfig, type GatewayFlags } from "./gateway-options.js";
+import {
+  addGatewayOptions,
+  gatewayFlagsToConfig,
+  withGateway,
+  type GatewayFlags,
+} from "./gateway-options.js";
 import { parseTimeFlag } from "./time-flag.js";
 
 interface HistoryFlags extends GatewayFlags {
@@ -56,7 +60,7 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
 async function runHistory(flags: HistoryFlags, io: CliIo): Promise<void> {
   const configFlags = { ...gatewayFlagsToConfig(flags), TIMEFRAME: flags.timeframe };
   const inputs = { flags: configFlags, env: io.env, directory: io.cwd, profile: flags.profile };
-  let config = loadConfig(inputs);
+  const config = loadConfig(inputs);
   if (flags.from === undefined) throw new UsageError("history needs --from (fix: e.g. --from 2024-01-02)");
   const scheduler = new SystemScheduler();
   const fromMs = parseTimeFlag("--from", flags.from);
@@ -64,21 +68,14 @@ async function runHistory(flags: HistoryFlags, io: CliIo): Promise<void> {
   if (toMs <= fromMs)
     throw new UsageError(`--to must be after --from (got ${flags.from} .. ${flags.to ?? "now"})`);
   const logger = createLogger({ level: config.logLevel });
-  let embedded: EmbeddedGateway | undefined;
   const storePath = join(resolve(io.cwd, config.dataDir), "market-data.sqlite");
   const store = MarketDataStore.open(storePath);
   try {
-    if (flags.source === "sim") {
-      embedded = await startEmbeddedGateway({ logger });
-      config = loadConfig({
-        ...inputs,
-        flags: { ...configFlags, IBKR_HOST: embedded.host, IBKR_PORT: String(embedded.port) },
-      });
-    }
-    await download(config, { flags, io, fromMs, toMs, store, scheduler, logger });
+    await withGateway(flags.source, inputs, logger, (gatewayConfig) =>
+      download(gatewayConfig, { flags, io, fromMs, toMs, store, scheduler, logger }),
+    );
   } finally {
     store.close();
-    await embedded?.stop();
   }
 }
 
