@@ -259,6 +259,39 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     meaning: "Trading state at start: all orders, only orders that shrink a position, or none.",
   },
   {
+    key: "ORDER_ACK_TIMEOUT",
+    defaultValue: "10",
+    allowed: "1-600 seconds",
+    meaning:
+      "An order IB has not acknowledged after this long is looked up at IB (open orders, executions); never resent.",
+  },
+  {
+    key: "ORDER_RESEND_WINDOW",
+    defaultValue: "120",
+    allowed: "0-86400 seconds",
+    meaning:
+      "At start, an intent that never reached IB is sent once more if it is younger than this; older ones expire.",
+  },
+  {
+    key: "RECONCILE_POSITION_POLICY",
+    defaultValue: "halt",
+    allowed: "halt | adopt",
+    meaning:
+      "When IB's position in a traded symbol differs from the ledger: halt trading, or adopt IB's position.",
+  },
+  {
+    key: "STOP_CANCEL_ORDERS",
+    defaultValue: "false",
+    allowed: "true | false",
+    meaning: "On SIGTERM, cancel our open orders at IB before disconnecting (else they stay working).",
+  },
+  {
+    key: "PNL_DIVERGENCE_TOLERANCE",
+    defaultValue: "5",
+    allowed: "USD",
+    meaning: "Largest difference between IB's P&L for a position and the ledger's before it is logged.",
+  },
+  {
     key: "LOG_LEVEL",
     defaultValue: "info",
     allowed: "fatal error warn info debug trace silent",
@@ -330,6 +363,11 @@ export const CONFIG_SCHEMA = z.object({
   RISK_MAX_ORDERS_PER_MINUTE: positiveInt(0, 10_000),
   RISK_MAX_DAILY_LOSS: decimalText,
   RISK_TRADING_STATE: z.enum(["active", "reducing-only", "halted"]),
+  ORDER_ACK_TIMEOUT: positiveInt(1, 600),
+  ORDER_RESEND_WINDOW: positiveInt(0, 86_400),
+  RECONCILE_POSITION_POLICY: z.enum(["halt", "adopt"]),
+  STOP_CANCEL_ORDERS: bool,
+  PNL_DIVERGENCE_TOLERANCE: decimalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   DATA_DIR: z.string().trim().min(1),
   REPORT_DIR: z.string().trim().min(1),

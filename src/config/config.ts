@@ -38,6 +38,18 @@ export interface RiskConfig {
   readonly tradingState: TradingState;
 }
 
+/** How orders are followed up, reconciled and left at a stop. Times are in milliseconds. */
+export interface OrdersConfig {
+  readonly ackTimeoutMs: number;
+  /** At start, an intent that never reached IB is sent again only when younger than this. */
+  readonly resendWindowMs: number;
+  /** What a difference between IB's position and the ledger's does: halt trading or adopt IB's. */
+  readonly positionPolicy: "halt" | "adopt";
+  readonly cancelOnStop: boolean;
+  /** USD difference between IB's P&L for a position and ours that is logged as a divergence. */
+  readonly pnlTolerance: Decimal;
+}
+
 /** Commission plan and its rates, all in USD. */
 export interface FeeConfig {
   readonly model: "fixed" | "tiered" | "none";
@@ -69,6 +81,7 @@ export interface Config {
   readonly fees: FeeConfig;
   readonly slippageBps: number;
   readonly risk: RiskConfig;
+  readonly orders: OrdersConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly dataDir: string;
   readonly reportDir: string;

@@ -173,6 +173,13 @@ export function loadConfig(inputs: ConfigInputs): Config {
       maxDailyLoss: new Decimal(values.RISK_MAX_DAILY_LOSS),
       tradingState: values.RISK_TRADING_STATE,
     },
+    orders: {
+      ackTimeoutMs: values.ORDER_ACK_TIMEOUT * 1000,
+      resendWindowMs: values.ORDER_RESEND_WINDOW * 1000,
+      positionPolicy: values.RECONCILE_POSITION_POLICY,
+      cancelOnStop: values.STOP_CANCEL_ORDERS,
+      pnlTolerance: new Decimal(values.PNL_DIVERGENCE_TOLERANCE),
+    },
     logLevel: values.LOG_LEVEL,
     dataDir: values.DATA_DIR,
     reportDir: values.REPORT_DIR,

@@ -1,11 +1,43 @@
+import type { Decimal } from "decimal.js";
 import type { Fill } from "../model/fill.js";
 import type { Order } from "../model/order.js";
 
-/** What a venue (the simulator or IB) reports about an order; the order manager turns these into events. */
+/**
+ * What a venue (the simulator or IB) reports about an order; the order manager turns these into events.
+ * `orderId` is always our own id (IB's orderRef).
+ */
 export type ExecutionReport =
-  | { readonly type: "accepted"; readonly orderId: string; readonly time: number }
-  | { readonly type: "filled"; readonly orderId: string; readonly fill: Fill }
-  | { readonly type: "cancelled"; readonly orderId: string; readonly reason: string; readonly time: number }
+  | {
+      readonly type: "accepted";
+      readonly orderId: string;
+      readonly time: number;
+      /** IB's permId, when the venue is IB. */
+      readonly permId?: number;
+    }
+  | {
+      readonly type: "filled";
+      readonly orderId: string;
+      /** `fill.commission` is IB's when `commissionPending` is false, else zero until a "commission" report. */
+      readonly fill: Fill;
+      readonly commissionPending?: boolean;
+      readonly brokerOrderId?: number;
+      readonly permId?: number;
+    }
+  | {
+      /** IB's commission for a fill already reported with `commissionPending: true`. */
+      readonly type: "commission";
+      readonly orderId: string;
+      readonly fillId: string;
+      readonly commission: Decimal;
+      readonly time: number;
+    }
+  | {
+      readonly type: "cancelled";
+      readonly orderId: string;
+      readonly reason: string;
+      readonly code?: number;
+      readonly time: number;
+    }
   | {
       readonly type: "rejected";
       readonly orderId: string;
