@@ -49,6 +49,11 @@ export type ExecutionReport =
 /** The execution port: the order manager sends orders here and hears back through the report listener. */
 export interface ExecutionClient {
   readonly name: string;
+  /**
+   * True when the client writes the journal's "sent" step itself, with the venue's order id, just before the
+   * order goes on the wire (IB). Otherwise the order manager writes it with a local id before `submit`.
+   */
+  readonly journalsSends?: boolean;
   /** Sends a new order. The outcome arrives as reports, possibly synchronously. */
   submit(order: Order): void;
   /** Asks to cancel a working order. */

@@ -35,6 +35,24 @@ function expectDecimal(actual: Decimal, expected: Decimal.Value): void {
 }
 
 describe("Portfolio", () => {
+  it("books a commission that arrives after its fill exactly once, as if it had come with the fill", () => {
+    const late = newPortfolio(10_000);
+    const buy = fill("BUY", 10, 100, 0);
+    late.applyFill(buy);
+    expect(late.applyLateCommission(buy.fillId, "ABC", new Decimal("1.25"))).toBe(true);
+    expect(late.applyLateCommission(buy.fillId, "ABC", new Decimal("1.25"))).toBe(false);
+    const together = newPortfolio(10_000);
+    together.applyFill({ ...buy, commission: new Decimal("1.25") });
+    expectDecimal(late.cash(), together.cash().toString());
+    expectDecimal(late.totalCommissions("ABC"), "1.25");
+    expectDecimal(late.position("ABC")?.commissions ?? new Decimal(-1), "1.25");
+    expect(late.equityEstimate()).toBe(together.equityEstimate());
+  });
+
+  it("refuses a late commission for a fill it never booked", () => {
+    expect(() => newPortfolio().applyLateCommission("nope", "ABC", new Decimal(1))).toThrow(InvariantError);
+  });
+
   it("books a long round trip: realized 200 before commissions, cash up 198 after them", () => {
     const portfolio = newPortfolio(10_000);
 

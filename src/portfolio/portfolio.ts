@@ -70,6 +70,7 @@ export class Portfolio implements PortfolioView {
   private commissionTotal = ZERO;
   private readonly states = new Map<string, SymbolState>();
   private readonly appliedFillIds = new Set<string>();
+  private readonly lateCommissionFillIds = new Set<string>();
   private openPositions: readonly Position[] = Object.freeze([]);
   private cashEstimate: number;
   private marketValueEstimate = 0;
@@ -141,6 +142,43 @@ export class Portfolio implements PortfolioView {
       : positionSnapshot(state.symbol, state.quantity, state.costBasis, state.realizedPnl, state.commissions);
     state.quantityEstimate = state.quantity.toNumber();
     this.rebuildPositions();
+    this.resyncEstimates();
+    return true;
+  }
+
+  /**
+   * Books IB's commission for a fill that was booked before its commission report arrived (with commission
+   * zero): cash and the symbol's commissions change, the position does not. Returns false, changing nothing,
+   * when this fill's late commission was already booked; throws for an unknown fill or a non-finite amount.
+   */
+  applyLateCommission(fillId: string, symbol: string, commission: Decimal): boolean {
+    if (!this.appliedFillIds.has(fillId)) {
+      throw new InvariantError(`late commission for fill ${fillId} (${symbol}): the fill was never booked`);
+    }
+    if (!commission.isFinite()) {
+      throw new InvariantError(`late commission ${commission.toString()} for fill ${fillId} is not finite`);
+    }
+    if (this.lateCommissionFillIds.has(fillId)) return false;
+    this.lateCommissionFillIds.add(fillId);
+    const state = this.stateOf(symbol);
+    this.cashBalance = this.cashBalance.minus(commission);
+    this.commissionTotal = this.commissionTotal.plus(commission);
+    state.commissions = state.commissions.plus(commission);
+    state.totals = Object.freeze({
+      symbol: state.symbol,
+      realizedPnl: state.realizedPnl,
+      commissions: state.commissions,
+    });
+    if (state.position !== undefined) {
+      state.position = positionSnapshot(
+        state.symbol,
+        state.quantity,
+        state.costBasis,
+        state.realizedPnl,
+        state.commissions,
+      );
+      this.rebuildPositions();
+    }
     this.resyncEstimates();
     return true;
   }

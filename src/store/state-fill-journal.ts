@@ -8,6 +8,8 @@ import { decimalFrom, decimalText, optional, requireInteger } from "./state-stor
 export interface FillOrderIds {
   readonly ibOrderId?: number;
   readonly permId?: number;
+  /** True when `fill.commission` is the venue's final commission (IB's report, or the simulator's fee). */
+  readonly commissionReported?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ function prepareStatements(db: SqliteDatabase) {
     insert: db.prepare(
       `INSERT INTO fills (exec_id, order_id, symbol, side, quantity, price, commission, commission_reported,
          time_ms, ib_order_id, perm_id, exec_base, exec_revision)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (exec_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (exec_id) DO NOTHING`,
     ),
     byExecId: db.prepare<[execId: string], FillRow>(`${SELECT_FILL} WHERE f.exec_id = ?`),
     since: db.prepare<[fromMs: number], FillRow>(
@@ -130,6 +132,7 @@ export class FillJournal {
       decimalText(fill.quantity, `quantity of fill ${fill.fillId}`),
       decimalText(fill.price, `price of fill ${fill.fillId}`),
       decimalText(fill.commission, `commission of fill ${fill.fillId}`),
+      ids.commissionReported === true ? 1 : 0,
       requireInteger(fill.time, "fill time"),
       ids.ibOrderId === undefined ? null : requireInteger(ids.ibOrderId, "IB order id"),
       ids.permId === undefined ? null : requireInteger(ids.permId, "permId"),

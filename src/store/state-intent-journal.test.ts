@@ -159,6 +159,26 @@ describe("StateStore intents", () => {
     expect(store.intent("second")?.status).toBe("written");
   });
 
+  it("puts a sent intent IB never saw back to written, to be sent again under a new, higher id", () => {
+    store.recordIntent(anIntent());
+    store.markSent(ID, 101, T0 + 1);
+    expect(store.markNeverSent(ID)).toBe(true);
+    expect(store.markNeverSent(ID)).toBe(false);
+    expect(store.intent(ID)).toMatchObject({ status: "written" });
+    expect(store.intent(ID)?.ibOrderId).toBeUndefined();
+    expect(store.reserveOrderId(50)).toBe(102);
+    expect(store.markSent(ID, 102, T0 + 2)).toBe(true);
+  });
+
+  it("refuses to mark as never sent an intent IB acknowledged or that ended", () => {
+    store.recordIntent(anIntent());
+    store.markSent(ID, 101, T0 + 1);
+    store.markAcknowledged(ID, 9, T0 + 2);
+    expect(() => store.markNeverSent(ID)).toThrow(InvariantError);
+    store.markTerminal(ID, { status: "cancelled" }, T0 + 3);
+    expect(() => store.markNeverSent(ID)).toThrow(InvariantError);
+  });
+
   it("adds the permId of an intent whose end IB reported before its open order", () => {
     store.recordIntent(anIntent());
     store.markSent(ID, 101, T0 + 1);

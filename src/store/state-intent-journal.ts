@@ -101,6 +101,9 @@ function prepareStatements(db: SqliteDatabase) {
     markSent: db.prepare<[ibOrderId: number, atMs: number, intentId: string]>(
       "UPDATE intents SET status = 'sent', ib_order_id = ?, sent_at_ms = ? WHERE intent_id = ?",
     ),
+    markNeverSent: db.prepare<[intentId: string]>(
+      "UPDATE intents SET status = 'written', ib_order_id = NULL, sent_at_ms = NULL WHERE intent_id = ?",
+    ),
     markAcknowledged: db.prepare<[status: IntentStatus, permId: number, atMs: number, intentId: string]>(
       "UPDATE intents SET status = ?, perm_id = ?, acknowledged_at_ms = ? WHERE intent_id = ?",
     ),
@@ -175,6 +178,19 @@ export class IntentJournal {
       );
     }
     this.sql.markSent.run(ibOrderId, atMs, intentId);
+    return true;
+  }
+
+  /**
+   * sent → written, when reconciliation found that IB has no trace of the order (it never left the process
+   * before a crash): it may then be sent again under a new IB order id. The old id stays used. False when the
+   * intent is already written; refused once IB acknowledged it or it ended.
+   */
+  markNeverSent(intentId: string): boolean {
+    const row = this.existing(intentId);
+    if (row.status === "written") return false;
+    if (row.status !== "sent" || row.permId !== null) throw refused(row, "marked as never sent");
+    this.sql.markNeverSent.run(intentId);
     return true;
   }
 

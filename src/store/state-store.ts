@@ -29,8 +29,8 @@ import {
   type PortfolioSnapshot,
 } from "./state-portfolio-snapshots.js";
 
-/** Paper or live: state is never shared between the two. */
-export type TradingMode = "paper" | "live";
+/** Paper, live or simulated fills (broker sim): state is never shared between them. */
+export type TradingMode = "paper" | "live" | "simulated";
 
 /** The mode and IB account a state file belongs to. */
 export interface StateOwner {
@@ -56,7 +56,7 @@ export const STATE_STORE_MIGRATIONS: readonly Migration[] = [
   equityCurveMigration,
 ];
 
-const MODES: ReadonlySet<string> = new Set<TradingMode>(["paper", "live"]);
+const MODES: ReadonlySet<string> = new Set<TradingMode>(["paper", "live", "simulated"]);
 const OWNER_KEYS: ReadonlySet<string> = new Set(["mode", "account"]);
 const WRITE_FIX = "check the disk has space and the state directory is writable";
 const READ_FIX = "check the file is intact with sqlite3's PRAGMA integrity_check";
@@ -154,6 +154,11 @@ export class StateStore {
       this.orderIds.noteUsed(ibOrderId);
       return changed;
     });
+  }
+
+  /** sent → written: IB has no trace of the order, so it may be sent again under a new id. False if written. */
+  markNeverSent(intentId: string): boolean {
+    return this.write("an intent", () => this.intents.markNeverSent(intentId));
   }
 
   /** sent → acknowledged with IB's permId. False for a duplicate. */
