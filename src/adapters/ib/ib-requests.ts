@@ -18,6 +18,19 @@ export interface IbRequestHandlers {
   tickSize?(tickType: number, size: number): void;
   tickString?(tickType: number, value: string): void;
   marketDataType?(marketDataType: number): void;
+  /** One account summary value (every managed account's values come on the one request id). */
+  accountSummary?(account: string, tag: string, value: string, currency: string): void;
+  accountSummaryEnd?(): void;
+  /** reqPnL: the library turns IB's unset value (Double.MAX) into undefined. */
+  pnl?(daily: number | undefined, unrealized: number | undefined, realized: number | undefined): void;
+  /** reqPnLSingle: position, P&L and market value of one position; unset values arrive as undefined. */
+  pnlSingle?(
+    position: number | undefined,
+    daily: number | undefined,
+    unrealized: number | undefined,
+    realized: number | undefined,
+    value: number | undefined,
+  ): void;
   /** An IB error or warning addressed to this request id. */
   error(code: number, message: string): void;
   /** The session the request was sent on ended: it is dead on the gateway's side too. */
@@ -68,6 +81,32 @@ export class IbRequests {
     api.on(EventName.marketDataType, (reqId, marketDataType) => {
       route(reqId)?.marketDataType?.(marketDataType);
     });
+    api.on(EventName.accountSummary, (reqId, account, tag, value, currency) => {
+      route(reqId)?.accountSummary?.(account, tag, value, currency);
+    });
+    api.on(EventName.accountSummaryEnd, (reqId) => {
+      route(reqId)?.accountSummaryEnd?.();
+    });
+    // The typings promise numbers, but the decoder returns undefined for IB's unset values (readDouble).
+    api.on(
+      EventName.pnl,
+      (reqId: number, daily: number | undefined, unrealized?: number, realized?: number) => {
+        route(reqId)?.pnl?.(daily, unrealized, realized);
+      },
+    );
+    api.on(
+      EventName.pnlSingle,
+      (
+        reqId: number,
+        position: number | undefined,
+        daily: number | undefined,
+        unrealized: number | undefined,
+        realized: number | undefined,
+        value: number | undefined,
+      ) => {
+        route(reqId)?.pnlSingle?.(position, daily, unrealized, realized, value);
+      },
+    );
     connection.onSessionEnd((reason) => {
       const ended = [...this.open.values()];
       this.open.clear();
