@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock.js";
 import type { Bar } from "../model/bar.js";
 import type { OrderEvent } from "../model/order-event.js";
 import type { OrderRequest } from "../model/order.js";
-import type { FillBook, OrderManager } from "../execution/order-manager.js";
+import type { FillBook } from "../execution/order-manager.js";
 import type { PortfolioView } from "../portfolio/portfolio-view.js";
 import type { Strategy, StrategyContext } from "../strategy/strategy.js";
 
@@ -12,6 +12,12 @@ export interface EnginePortfolio extends PortfolioView, FillBook {
   equityEstimate(): number;
   /** Number of symbols with a non-zero position. */
   openPositionCount(): number;
+}
+
+/** Where the strategy's requests go: the order manager, or the risk-checked order path in front of it. */
+export interface OrderEntry {
+  /** Returns the order id (also for a request that is denied). */
+  submit(request: OrderRequest): string;
 }
 
 /** Receives one equity point per bar-close time. */
@@ -31,7 +37,7 @@ export interface TradingEngineOptions {
   readonly advanceClock?: (timeMs: number) => void;
   readonly strategy: Strategy;
   readonly portfolio: EnginePortfolio;
-  readonly orders: OrderManager;
+  readonly orders: OrderEntry;
   readonly venue?: BarMatchingVenue;
   readonly equity?: EquityRecorder;
 }

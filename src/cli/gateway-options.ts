@@ -60,7 +60,13 @@ export async function withGateway<T>(
   try {
     const config = loadConfig({
       ...inputs,
-      flags: { ...inputs.flags, IBKR_HOST: embedded.host, IBKR_PORT: String(embedded.port) },
+      // The simulator's TWS runs in UTC (its execution times carry no zone).
+      flags: {
+        ...inputs.flags,
+        IBKR_HOST: embedded.host,
+        IBKR_PORT: String(embedded.port),
+        IBKR_TIMEZONE: "UTC",
+      },
     });
     return await use(config, embedded);
   } finally {

@@ -105,6 +105,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     meaning: "Time allowed for one historical data request.",
   },
   {
+    key: "IBKR_TIMEZONE",
+    defaultValue: "America/New_York",
+    allowed: "IANA time zone",
+    meaning: "Time zone TWS / Gateway is logged in with: execution times without a zone are read in it.",
+  },
+  {
     key: "IBKR_LIVE_CONFIRM",
     defaultValue: undefined,
     allowed: "the live account id, e.g. U1234567",
@@ -330,6 +336,17 @@ export const CONFIG_SCHEMA = z.object({
   IBKR_MAX_RECONNECT_DELAY: positiveInt(1, 3600),
   IBKR_MAX_REQUESTS_PER_SECOND: positiveInt(1, 50),
   IBKR_HISTORICAL_DATA_TIMEOUT: positiveInt(1, 3600),
+  IBKR_TIMEZONE: z
+    .string()
+    .trim()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }),
   IBKR_LIVE_CONFIRM: z
     .string()
     .trim()

@@ -22,6 +22,8 @@ export interface IbkrConfig {
   readonly maxReconnectDelayMs: number;
   readonly maxRequestsPerSecond: number;
   readonly historicalDataTimeoutMs: number;
+  /** TWS's login time zone: execution times without a zone are in it. */
+  readonly timeZone: string;
   /** The live account the user confirmed (IBKR_LIVE_CONFIRM), one of the live interlock's signals. */
   readonly liveConfirm: string | undefined;
 }

@@ -142,6 +142,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
       maxReconnectDelayMs: values.IBKR_MAX_RECONNECT_DELAY * 1000,
       maxRequestsPerSecond: values.IBKR_MAX_REQUESTS_PER_SECOND,
       historicalDataTimeoutMs: values.IBKR_HISTORICAL_DATA_TIMEOUT * 1000,
+      timeZone: values.IBKR_TIMEZONE,
       liveConfirm: values.IBKR_LIVE_CONFIRM,
     },
     dataSource: values.DATA_SOURCE,

@@ -79,6 +79,8 @@ export interface OrderManagerOptions {
    * request made while the gate is shut is denied (OrderDenied), never queued: a stale signal is not resent.
    */
   readonly gate?: () => string | undefined;
+  /** Called after a commission reported after its fill was booked in the ledger. */
+  readonly onLateCommission?: (fillId: string, commission: Decimal) => void;
   /** Called with a fill the ledger could not take as is (an execution correction); the caller reconciles. */
   readonly onUnbookedFill?: (fill: Fill, reason: string) => void;
 }
@@ -349,7 +351,9 @@ export class OrderManager {
       symbol = stored.fill.symbol;
     }
     if (symbol === undefined || !("applyLateCommission" in book)) return;
-    book.applyLateCommission(fillId, symbol, commission);
+    if (book.applyLateCommission(fillId, symbol, commission)) {
+      this.options.onLateCommission?.(fillId, commission);
+    }
   }
 }
 

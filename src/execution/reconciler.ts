@@ -13,7 +13,6 @@ export interface ReconcileJournal {
   unresolvedIntents(): readonly UnresolvedIntent[];
   intent(intentId: string): { readonly status: string } | undefined;
   fill(execId: string): unknown;
-  lastFillTime(): number | undefined;
   markSent(intentId: string, ibOrderId: number, atMs: number): boolean;
   markNeverSent(intentId: string): boolean;
 }
@@ -25,6 +24,14 @@ export interface UnresolvedIntent {
   readonly ibOrderId?: number;
   readonly sentAtMs?: number;
   readonly permId?: number;
+}
+
+/** What the execution client needs to follow an order it did not send itself. */
+export interface TrackDetails {
+  readonly symbol: string;
+  readonly quantity: Decimal;
+  readonly permId?: number;
+  readonly sentAtMs?: number;
 }
 
 /** Why reconciliation runs: a start resolves a previous run's intents, a reconnect only this run's. */
@@ -63,7 +70,7 @@ export interface ReconcilerOptions {
   readonly journal: ReconcileJournal;
   readonly orders: OrderManager;
   /** Lets the execution client follow an order found at IB (IbExecutionClient.track). */
-  readonly track: (orderId: string, brokerOrderId: number) => void;
+  readonly track: (orderId: string, brokerOrderId: number, details: TrackDetails) => void;
   /** The ledger's signed position per symbol. */
   readonly ledgerQuantity: (symbol: string) => Decimal;
   /** Symbols the ledger holds a position in. */
@@ -80,14 +87,13 @@ export interface ReconcilerOptions {
   readonly logger: Logger;
 }
 
-/** Executions are asked for from a little before the last one we have, in case of clock skew. */
-const EXECUTION_LOOKBACK_MS = 60_000;
-
 /**
  * Brings the ledger and the journal in line with what IB says, before the strategy may trade: fills we
  * missed are booked once (by execId), intents left unresolved are matched to IB's orders by orderRef
  * (adopted, followed, ended, or — at start only — sent again when IB never saw them), foreign orders are
- * reported and never touched, and each traded symbol's position is compared with IB's.
+ * reported and never touched, and each traded symbol's position is compared with IB's. Every execution IB
+ * still reports is asked for (IB Gateway keeps only today's): a time filter would rely on this host's clock
+ * agreeing with TWS's.
  */
 export class Reconciler {
   private readonly reportedForeign = new Set<number>();
@@ -97,11 +103,10 @@ export class Reconciler {
   async reconcile(trigger: ReconcileTrigger): Promise<ReconcileReport> {
     const { queries, journal, account } = this.options;
     const counts = { missingFills: 0, adopted: 0, resent: 0, expired: 0, ended: 0, foreignOrders: 0 };
-    const since = this.executionsSince();
     const [openOrders, completedOrders, executions] = await Promise.all([
       queries.openOrders(),
       queries.completedOrders(),
-      queries.executions(account, since),
+      queries.executions(account, undefined),
     ]);
     counts.missingFills += this.bookMissingFills(executions);
     const ours = this.ourOrdersByRef([...completedOrders, ...openOrders]);
@@ -114,12 +119,24 @@ export class Reconciler {
       const found = ours.get(orderId);
       const executed = executedRefs.get(orderId);
       if (found !== undefined || executed !== undefined) {
-        const brokerOrderId = found?.brokerOrderId ?? executed?.brokerOrderId ?? 0;
+        // Completed orders come back with order id 0; an execution or the journal has the real one.
+        const brokerOrderId =
+          [found?.brokerOrderId, executed?.brokerOrderId, stored.ibOrderId].find(
+            (id): id is number => id !== undefined && id > 0,
+          ) ?? 0;
         if (stored.status === "written" && brokerOrderId > 0) {
           journal.markSent(orderId, brokerOrderId, this.options.clock.nowMs());
           counts.adopted += 1;
         }
-        if (brokerOrderId > 0) this.options.track(orderId, brokerOrderId);
+        if (brokerOrderId > 0) {
+          const permId = found?.permId ?? executed?.permId ?? stored.permId;
+          this.options.track(orderId, brokerOrderId, {
+            symbol: stored.intent.symbol,
+            quantity: stored.intent.quantity,
+            ...(permId === undefined || permId <= 0 ? {} : { permId }),
+            ...(stored.sentAtMs === undefined ? {} : { sentAtMs: stored.sentAtMs }),
+          });
+        }
         if (found !== undefined && this.followBrokerState(orderId, found)) counts.ended += 1;
         continue;
       }
@@ -139,14 +156,6 @@ export class Reconciler {
       "reconciliation done",
     );
     return report;
-  }
-
-  private executionsSince(): number | undefined {
-    const { journal } = this.options;
-    const times = journal.unresolvedIntents().map((stored) => stored.intent.createdAt);
-    const last = journal.lastFillTime();
-    if (last !== undefined) times.push(last);
-    return times.length === 0 ? undefined : Math.min(...times) - EXECUTION_LOOKBACK_MS;
   }
 
   /** Feeds executions of our orders the journal lacks through the order manager; returns how many. */
@@ -310,9 +319,7 @@ export class Reconciler {
     let mismatches = this.differences(await this.options.queries.positions());
     if (mismatches.length > 0) {
       // A fill can land between IB's executions and positions answers: book it and look again once.
-      this.bookMissingFills(
-        await this.options.queries.executions(this.options.account, this.executionsSince()),
-      );
+      this.bookMissingFills(await this.options.queries.executions(this.options.account, undefined));
       mismatches = this.differences(await this.options.queries.positions());
     }
     for (const mismatch of mismatches) {
