@@ -282,3 +282,37 @@ describe("the live interlock with a connected gateway", () => {
     expect(run.routing.store.path).toMatch(/state-live-U7654321\.sqlite$/);
   });
 });
+
+describe("the simulated broker with IB's data (make paper-ibkr)", () => {
+  const sims: GatewaySim[] = [];
+  const runs: RoutingRun[] = [];
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.stop();
+    for (const sim of sims.splice(0)) await sim.stop();
+  });
+
+  it("fills in-process at the next bar; no order reaches IB; state in its own file", async () => {
+    const { sim, port } = await startSim();
+    sims.push(sim);
+    const run = await startRouting(sim, port, { env: { BROKER: "sim" } });
+    runs.push(run);
+    expect(run.routing.store.path).toMatch(/state-simulated-DU1234567\.sqlite$/);
+    const venue = run.routing.simulatedVenue;
+    expect(venue).toBeDefined();
+    const orderId = run.routing.submit(market("SPY", "BUY", 3));
+    venue?.onBar({
+      symbol: "SPY",
+      openTime: IN_SESSION_MS,
+      closeTime: IN_SESSION_MS + 60_000,
+      open: 470,
+      high: 471,
+      low: 469,
+      close: 470.5,
+      volume: 1_000,
+    });
+    expect(run.routing.orders.order(orderId)?.status).toBe("Filled");
+    expect(ledgerPositions(run.routing)).toEqual({ SPY: "3" });
+    expect(run.routing.store.intent(orderId)?.status).toBe("filled");
+    expect(sim.accounts.orders()).toEqual([]);
+  });
+});
