@@ -200,4 +200,37 @@ describe("OrderManager with a journal", () => {
     expect(portfolio.positionQuantity("IBM").toString()).toBe("10");
     expect(events.map((event) => event.type)).toEqual(["OrderCancelled", "OrderFilled"]);
   });
+
+  it("leaves the journal to a venue that journals its own sends, and ends an order it refused unsent", () => {
+    const clock = new ManualClock(1_000);
+    const store = StateStore.open(":memory:", { mode: "paper", account: "DU1234567" });
+    stores.push(store);
+    const events: OrderEvent[] = [];
+    let listener: ((report: ExecutionReport) => void) | undefined;
+    const seen: (string | undefined)[] = [];
+    const orders = new OrderManager({
+      clock,
+      ids: new IdGenerator(clock, "ib"),
+      execution: {
+        name: "journaling",
+        journalsSends: true,
+        submit: (order) => {
+          seen.push(store.intent(order.orderId)?.status);
+          listener?.({ type: "rejected", orderId: order.orderId, reason: "not connected", time: 1_001 });
+        },
+        cancel: () => undefined,
+        setReportListener: (next) => {
+          listener = next;
+        },
+      },
+      book: new Portfolio({ initialCash: new Decimal(10_000) }),
+      strategyName: "test",
+      onEvent: (event) => events.push(event),
+      journal: store,
+    });
+    const orderId = orders.submit({ symbol: "IBM", side: "BUY", quantity: new Decimal(1), type: "MARKET" });
+    expect(seen).toEqual([undefined]);
+    expect(store.intent(orderId)).toBeUndefined();
+    expect(events[0]).toMatchObject({ type: "OrderRejected", reason: "not connected" });
+  });
 });

@@ -40,6 +40,8 @@ export interface OrderJournal {
   ): boolean;
   fill(execId: string): StoredFillView | undefined;
   recordCommission(execId: string, commission: Decimal): boolean;
+  /** Runs `steps` (calls of this journal) as one durable write. */
+  atomically<T>(what: string, steps: () => T): T;
   /** An intent by id with its journal status (written, sent, acknowledged, filled, cancelled, rejected). */
   intent(intentId: string): { readonly intent: OrderIntent; readonly status: string } | undefined;
 }
@@ -128,9 +130,8 @@ export class OrderManager {
       nowMs,
       status: "PendingSubmit",
     });
-    options.journal?.recordIntent(order.intent);
     this.open.set(orderId, order);
-    this.send(order);
+    this.send(order, true);
     return orderId;
   }
 
@@ -159,7 +160,7 @@ export class OrderManager {
   resend(orderId: string): boolean {
     const order = this.open.get(orderId);
     if (order === undefined) return false;
-    this.send(order);
+    this.send(order, false);
     return true;
   }
 
@@ -201,14 +202,27 @@ export class OrderManager {
     });
   }
 
-  private send(order: Order): void {
+  /**
+   * Journals and sends `order`. A venue that journals its own sends (IB) writes the intent together with its
+   * IB order id in one step just before the wire; for the others (the simulator) the intent and a local id
+   * from the same never-reused sequence are written here, so "sent" means the same for every venue.
+   */
+  private send(order: Order, isNew: boolean): void {
     const { journal, execution, clock } = this.options;
-    // A venue that has no order ids of its own (the simulator) gets a local one from the same never-reused
-    // sequence, so the journal's "sent" step means the same thing for every venue.
     if (journal !== undefined && execution.journalsSends !== true) {
-      journal.markSent(order.orderId, journal.reserveOrderId(1), clock.nowMs());
+      journal.atomically("an intent", () => {
+        if (isNew) journal.recordIntent(order.intent);
+        journal.markSent(order.orderId, journal.reserveOrderId(1), clock.nowMs());
+      });
     }
     execution.submit(order);
+  }
+
+  /** Writes an order's end, unless the journal never got its intent (refused before it was sent). */
+  private journalEnd(orderId: string, outcome: JournalOutcome, atMs: number): void {
+    const { journal } = this.options;
+    if (journal?.intent(orderId) === undefined) return;
+    journal.markTerminal(orderId, outcome, atMs);
   }
 
   private replace(order: Order, changes: Partial<Order>): Order {
@@ -251,7 +265,7 @@ export class OrderManager {
         return;
       }
       case "cancelled": {
-        journal?.markTerminal(
+        this.journalEnd(
           order.orderId,
           {
             status: "cancelled",
@@ -270,7 +284,7 @@ export class OrderManager {
         return;
       }
       case "rejected": {
-        journal?.markTerminal(
+        this.journalEnd(
           order.orderId,
           {
             status: "rejected",
@@ -295,25 +309,34 @@ export class OrderManager {
   private onFill(order: Order, report: Extract<ExecutionReport, { type: "filled" }>): void {
     const { journal, book } = this.options;
     let fill = report.fill;
+    const complete = order.filledQuantity.plus(fill.quantity).greaterThanOrEqualTo(order.intent.quantity);
     if (journal !== undefined) {
       const commissionReported = report.commissionPending !== true;
-      const stored = journal.recordFill(fill, {
-        ...(report.brokerOrderId === undefined ? {} : { ibOrderId: report.brokerOrderId }),
-        ...(report.permId === undefined ? {} : { permId: report.permId }),
-        commissionReported,
+      // The fill and, when it completes the order, the order's end are one durable write.
+      const journaled = journal.atomically("a fill", () => {
+        const stored = journal.recordFill(fill, {
+          ...(report.brokerOrderId === undefined ? {} : { ibOrderId: report.brokerOrderId }),
+          ...(report.permId === undefined ? {} : { permId: report.permId }),
+          commissionReported,
+        });
+        if (!stored) return undefined;
+        const view = journal.fill(fill.fillId);
+        if (view?.corrects === undefined && complete && !TERMINAL_ORDER_STATUSES.has(order.status)) {
+          journal.markTerminal(order.orderId, { status: "filled" }, fill.time);
+        }
+        return view ?? null;
       });
-      if (!stored) {
+      if (journaled === undefined) {
         // A replayed execution: at most its commission is news.
         if (commissionReported) this.onCommission(fill.fillId, fill.commission);
         return;
       }
-      const journaled = journal.fill(fill.fillId);
       if (journaled?.corrects !== undefined) {
         this.options.onUnbookedFill?.(fill, `execution ${fill.fillId} corrects ${journaled.corrects}`);
         return;
       }
       // A commission report that came before its execution was kept by the journal: book it with the fill.
-      if (journaled !== undefined) fill = journaled.fill;
+      if (journaled !== null) fill = journaled.fill;
     }
     // The ledger is the one record of booked fills: a replayed execution changes nothing and emits nothing.
     if (!book.applyFill(fill)) return;
@@ -325,10 +348,7 @@ export class OrderManager {
           .times(order.filledQuantity)
           .plus(fill.price.times(fill.quantity))
           .dividedBy(filledQuantity);
-    const status = statusAfterFill(order.status, filledQuantity.greaterThanOrEqualTo(order.intent.quantity));
-    if (status === "Filled" && order.status !== "Filled") {
-      journal?.markTerminal(order.orderId, { status: "filled" }, fill.time);
-    }
+    const status = statusAfterFill(order.status, complete);
     const next = this.replace(order, {
       status,
       filledQuantity,

@@ -159,6 +159,25 @@ describe("StateStore intents", () => {
     expect(store.intent("second")?.status).toBe("written");
   });
 
+  it("writes an intent, reserves its IB id and marks it sent in one step; again only after markNeverSent", () => {
+    store.reserveOrderId(40);
+    expect(store.sendIntent(anIntent(), 7, T0 + 1)).toBe(41);
+    expect(store.intent(ID)).toMatchObject({ status: "sent", ibOrderId: 41, sentAtMs: T0 + 1 });
+    expect(() => store.sendIntent(anIntent(), 7, T0 + 2)).toThrow(InvariantError);
+    expect(store.intent(ID)?.ibOrderId).toBe(41);
+    store.markNeverSent(ID);
+    expect(store.sendIntent(anIntent(), 7, T0 + 3)).toBe(42); // the refused send reserved nothing
+  });
+
+  it("rolls back every step of an atomic write that fails part way", () => {
+    expect(() => { store.atomically("two intents", () => {
+        store.recordIntent(anIntent());
+        store.recordIntent(anIntent());
+      }); },
+    ).toThrow(InvariantError);
+    expect(store.intent(ID)).toBeUndefined();
+  });
+
   it("puts a sent intent IB never saw back to written, to be sent again under a new, higher id", () => {
     store.recordIntent(anIntent());
     store.markSent(ID, 101, T0 + 1);

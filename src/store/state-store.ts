@@ -156,6 +156,27 @@ export class StateStore {
     });
   }
 
+  /**
+   * The one durable step before an order goes to IB: writes the intent unless it is already written (and not
+   * sent), reserves an IB order id (max(candidate, last used + 1)) and marks the intent sent under it, in one
+   * transaction — one disk sync on the path to placeOrder. Returns the id.
+   */
+  sendIntent(intent: OrderIntent, candidate: number, atMs: number): number {
+    return this.write("an intent", () => {
+      if (this.intents.get(intent.intentId) === undefined) this.intents.record(intent);
+      const ibOrderId = this.orderIds.reserve(candidate);
+      if (!this.intents.markSent(intent.intentId, ibOrderId, atMs)) {
+        throw new InvariantError(`state store: intent ${intent.intentId} was sent already`);
+      }
+      return ibOrderId;
+    });
+  }
+
+  /** Runs `steps` (calls of this store) as one transaction: one disk sync for all of them. */
+  atomically<T>(what: string, steps: () => T): T {
+    return this.write(what, steps);
+  }
+
   /** sent → written: IB has no trace of the order, so it may be sent again under a new id. False if written. */
   markNeverSent(intentId: string): boolean {
     return this.write("an intent", () => this.intents.markNeverSent(intentId));

@@ -133,21 +133,14 @@ describe("kill -9 of the trading process at each step of an order's life, then a
     return { second, summary };
   }
 
-  it("after the intent is written (nothing sent): the restart sends it once", async () => {
-    const { sim, dataDir, base, first } = await scenario("intent-written");
+  it("after the intent and its IB order id are journaled, before placeOrder: sent once under a new id", async () => {
+    const { sim, dataDir, base, first } = await scenario("journaled-before-send");
     expect((await first.exited).signal).toBe("SIGKILL");
     expect(sim.accounts.orders()).toEqual([]);
     const { second } = await recoverAndCheck(sim, dataDir, base);
     expect(second.lines.find((line) => line.event === "worker.reconciled")).toMatchObject({
       report: { resent: 1 },
     });
-  });
-
-  it("after the IB order id is journaled but before placeOrder: sent once under a new id", async () => {
-    const { sim, dataDir, base, first } = await scenario("marked-sent");
-    expect((await first.exited).signal).toBe("SIGKILL");
-    expect(sim.accounts.orders()).toEqual([]);
-    await recoverAndCheck(sim, dataDir, base);
     expect(sim.accounts.orders()[0]?.orderId).toBeGreaterThan(1); // id 1 was reserved by the dead run
   });
 

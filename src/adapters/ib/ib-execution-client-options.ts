@@ -1,15 +1,18 @@
 import type { Logger } from "pino";
 import type { Scheduler } from "../../core/scheduler.js";
 import type { BrokerQueries } from "../../execution/broker-port.js";
+import type { OrderIntent } from "../../model/order.js";
 import type { QualifiedContract } from "../../model/qualified-contract.js";
 import type { IbOrderConnection } from "./ib-order-queries.js";
 
-/** Where IB order ids are reserved and sends recorded before anything leaves (the StateStore). */
+/** Where sends are recorded before anything leaves (the StateStore). */
 export interface OrderSendJournal {
-  /** max(candidate, last id ever used + 1), persisted as used. */
-  reserveOrderId(candidate: number): number;
-  /** Records that intent `intentId` goes out as IB order `ibOrderId`; false for a repeat. */
-  markSent(intentId: string, ibOrderId: number, atMs: number): boolean;
+  /**
+   * In one durable step: writes the intent (unless the journal has it already, written but not sent), reserves
+   * an IB order id of at least `candidate` and above every id ever used, and marks the intent sent under it.
+   * Returns the id; throws when the intent was sent already or the write failed.
+   */
+  sendIntent(intent: OrderIntent, candidate: number, atMs: number): number;
 }
 
 /** Everything an IbExecutionClient needs; times in milliseconds of the scheduler's clock. */

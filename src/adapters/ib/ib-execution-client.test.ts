@@ -1,3 +1,4 @@
+import type { OrderIntent } from "../../model/order.js";
 import { EventEmitter } from "node:events";
 import { Decimal } from "decimal.js";
 import pino from "pino";
@@ -154,6 +155,14 @@ class MemoryJournal implements OrderSendJournal {
   lastUsed = 0;
   readonly sent: [string, number][] = [];
   failWith: Error | undefined;
+
+  sendIntent(intent: OrderIntent, candidate: number): number {
+    const ibOrderId = this.reserveOrderId(candidate);
+    if (!this.markSent(intent.intentId, ibOrderId)) {
+      throw new Error(`intent ${intent.intentId} was sent already`);
+    }
+    return ibOrderId;
+  }
 
   reserveOrderId(candidate: number): number {
     if (this.failWith !== undefined) throw this.failWith;

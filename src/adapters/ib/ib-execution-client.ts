@@ -1,6 +1,5 @@
 import type { Contract, IBApi, Order as IbOrder } from "@stoqey/ib";
 import { maskAccountId } from "../../core/account-id.js";
-import { InvariantError } from "../../core/errors.js";
 import type { ExecutionClient, ExecutionReport } from "../../execution/execution-client.js";
 import type { Order } from "../../model/order.js";
 import { EXECUTION_CLIENT_DEFAULTS, type IbExecutionClientOptions } from "./ib-execution-client-options.js";
@@ -135,12 +134,11 @@ export class IbExecutionClient implements ExecutionClient {
     const sentAtMs = this.options.scheduler.nowMs();
     let ibOrderId: number;
     try {
-      ibOrderId = this.options.journal.reserveOrderId(
+      ibOrderId = this.options.journal.sendIntent(
+        intent,
         Math.max(ready.session.nextValidOrderId, this.lastIbOrderId + 1),
+        sentAtMs,
       );
-      if (!this.options.journal.markSent(order.orderId, ibOrderId, sentAtMs)) {
-        throw new InvariantError(`the journal holds intent ${order.orderId} as sent already`);
-      }
     } catch (error) {
       this.rejectUnsent(
         order.orderId,

@@ -1,3 +1,4 @@
+import type { OrderIntent } from "../../../src/model/order.js";
 import { Decimal } from "decimal.js";
 import { OrderAction, OrderType, SecType } from "@stoqey/ib";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -29,6 +30,14 @@ const SIM_ZONE = "UTC";
 class MemoryJournal implements OrderSendJournal {
   readonly sent: { intentId: string; ibOrderId: number }[] = [];
   private lastUsed = 0;
+
+  sendIntent(intent: OrderIntent, candidate: number): number {
+    const ibOrderId = this.reserveOrderId(candidate);
+    if (!this.markSent(intent.intentId, ibOrderId)) {
+      throw new Error(`intent ${intent.intentId} was sent already`);
+    }
+    return ibOrderId;
+  }
 
   reserveOrderId(candidate: number): number {
     const orderId = Math.max(candidate, this.lastUsed + 1);
