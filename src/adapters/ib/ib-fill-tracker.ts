@@ -7,7 +7,7 @@ import type { ExecutionReport } from "../../execution/execution-client.js";
 import type { Fill } from "../../model/fill.js";
 import { fillOfExecution, parseIbExecutionTime } from "./ib-order-mapping.js";
 import { commissionOf } from "./ib-order-queries.js";
-import type { IbOrderTracking, TrackedOrder } from "./ib-order-tracking.js";
+import type { IbOrderTracking, TrackedOrder, TrackedOrderFills } from "./ib-order-tracking.js";
 
 /** Commission reports kept for executions not seen (yet); older ones are forgotten first. */
 const MAX_EARLY_COMMISSIONS = 512;
@@ -20,6 +20,16 @@ interface SeenExecution {
   readonly permId: number | undefined;
   phase: "holding" | "commission-pending" | "done";
   cancelHold: CancelTimer | undefined;
+}
+
+/** How much IbFillTracker holds (for tests and diagnostics). */
+export interface IbFillTrackerStats {
+  /** Executions remembered by execId, for the orders still tracked. */
+  readonly executions: number;
+  /** execId bases remembered to recognise corrections. */
+  readonly executionBases: number;
+  /** Commission reports waiting for their execution (at most 512). */
+  readonly earlyCommissions: number;
 }
 
 /** Everything IbFillTracker needs; times in milliseconds of the scheduler's clock. */
@@ -39,23 +49,34 @@ export interface IbFillTrackerOptions {
 /**
  * Turns the executions of our orders into fills, once per execId: each is held for its commission
  * report and reported with it, or without it once the wait is over (the commission follows as its own
- * report). Corrections of an execution already counted are logged, never booked.
+ * report). Corrections of an execution already counted are logged, never booked. The executions of an
+ * order are remembered as long as IbOrderTracking keeps the order.
  */
-export class IbFillTracker {
+export class IbFillTracker implements TrackedOrderFills {
   private readonly options: IbFillTrackerOptions;
   private readonly executions = new Map<string, SeenExecution>();
+  /** The execIds seen of each tracked order, so they are forgotten with it. */
+  private readonly execIdsByOrder = new Map<TrackedOrder, string[]>();
   /** execIds without their last segment: a second execId with the same base is a correction (§5.3). */
   private readonly executionBases = new Set<string>();
   private readonly earlyCommissions = new Map<string, Decimal>();
 
+  /** Attaches itself to `options.orders`: an order waits for its fills' commissions, and forgets them. */
   constructor(options: IbFillTrackerOptions) {
     this.options = options;
+    options.orders.attachFills(this);
   }
 
   /** A live execution (execDetails with reqId −1). */
   onExecution(contract: Contract, execution: Execution): void {
     const tracked = this.options.orders.ours(execution.orderRef, execution.acctNumber);
-    if (tracked === undefined) return;
+    if (tracked === undefined) {
+      this.options.logger.debug(
+        { event: "order.execution_ignored", execId: execution.execId, orderRef: execution.orderRef },
+        "not an order we follow (another client's, or one of ours ended and forgotten)",
+      );
+      return;
+    }
     const timeMs = this.executionTimeOf(execution);
     const fill = fillOfExecution(execution, tracked.symbol ?? contract.symbol ?? "", timeMs);
     if (fill === undefined) {
@@ -90,6 +111,7 @@ export class IbFillTracker {
     }
     if (seen.phase === "holding") {
       this.reportFill(seen, commission, false);
+      this.options.orders.retireIfSettled(seen.order);
       return;
     }
     if (seen.phase !== "commission-pending") return;
@@ -105,6 +127,7 @@ export class IbFillTracker {
       commission,
       time: this.options.scheduler.nowMs(),
     });
+    this.options.orders.retireIfSettled(seen.order);
   }
 
   /** Takes the executions of `tracked` among those IB answered a lookup with. */
@@ -123,15 +146,52 @@ export class IbFillTracker {
 
   /** Reports every fill of `tracked` still waiting for its commission, without it. */
   releaseHeld(tracked: TrackedOrder): void {
-    for (const seen of this.executions.values()) {
-      if (seen.order === tracked && seen.phase === "holding") this.releaseWithoutCommission(seen);
+    for (const seen of this.executionsOf(tracked)) {
+      if (seen.phase === "holding") this.releaseWithoutCommission(seen);
     }
+  }
+
+  /** True while a fill of `tracked` is held for its commission or was reported without it. */
+  awaitsCommission(tracked: TrackedOrder): boolean {
+    return this.executionsOf(tracked).some((seen) => seen.phase !== "done");
+  }
+
+  /** Forgets the executions of an order no longer tracked; a later duplicate of one is not ours. */
+  forget(tracked: TrackedOrder): void {
+    for (const seen of this.executionsOf(tracked)) {
+      seen.cancelHold?.();
+      this.executions.delete(seen.fill.fillId);
+      const base = baseOf(seen.fill.fillId);
+      if (base !== "") this.executionBases.delete(base);
+    }
+    this.execIdsByOrder.delete(tracked);
+  }
+
+  /** How much is held now (for tests and diagnostics). */
+  stats(): IbFillTrackerStats {
+    return {
+      executions: this.executions.size,
+      executionBases: this.executionBases.size,
+      earlyCommissions: this.earlyCommissions.size,
+    };
   }
 
   /** Cancels every commission wait and forgets the executions seen. */
   dispose(): void {
     for (const seen of this.executions.values()) seen.cancelHold?.();
     this.executions.clear();
+    this.execIdsByOrder.clear();
+    this.executionBases.clear();
+    this.earlyCommissions.clear();
+  }
+
+  private executionsOf(tracked: TrackedOrder): SeenExecution[] {
+    const seen: SeenExecution[] = [];
+    for (const execId of this.execIdsByOrder.get(tracked) ?? []) {
+      const execution = this.executions.get(execId);
+      if (execution !== undefined) seen.push(execution);
+    }
+    return seen;
   }
 
   private executionTimeOf(execution: Execution): number {
@@ -163,7 +223,27 @@ export class IbFillTracker {
       );
       return;
     }
-    const base = execId.slice(0, Math.max(0, execId.lastIndexOf(".")));
+    if (!this.options.orders.isTracked(tracked)) {
+      // A lookup answered for an order forgotten meanwhile: nothing is reported for it any more.
+      this.options.logger.debug(
+        { event: "order.execution_ignored", orderId: tracked.orderId, execId },
+        "the order is no longer tracked",
+      );
+      return;
+    }
+    this.bookExecution(tracked, fill, brokerOrderId, permId, commission);
+    this.options.orders.retireIfSettled(tracked);
+  }
+
+  private bookExecution(
+    tracked: TrackedOrder,
+    fill: Fill,
+    brokerOrderId: number,
+    permId: number | undefined,
+    commission: Decimal | undefined,
+  ): void {
+    const execId = fill.fillId;
+    const base = baseOf(execId);
     const seen: SeenExecution = {
       order: tracked,
       fill,
@@ -173,6 +253,9 @@ export class IbFillTracker {
       cancelHold: undefined,
     };
     this.executions.set(execId, seen);
+    const execIds = this.execIdsByOrder.get(tracked);
+    if (execIds === undefined) this.execIdsByOrder.set(tracked, [execId]);
+    else execIds.push(execId);
     if (base !== "" && this.executionBases.has(base)) {
       // A correction replaces an execution already counted (ibkr-facts.md §5.3); booking it as another fill
       // would count the shares twice. Reconciliation of positions shows any difference.
@@ -238,4 +321,9 @@ export class IbFillTracker {
       ...(seen.permId === undefined ? {} : { permId: seen.permId }),
     });
   }
+}
+
+/** An execId without its last segment (the correction counter, §5.3); "" when it has none. */
+function baseOf(execId: string): string {
+  return execId.slice(0, Math.max(0, execId.lastIndexOf(".")));
 }

@@ -42,6 +42,7 @@ export class IbOrderLookup {
     tracked.cancelAckTimer = this.options.scheduler.setTimer(this.options.ackTimeoutMs, () => {
       tracked.cancelAckTimer = undefined;
       this.onAckTimeout(tracked);
+      this.options.orders.retireIfSettled(tracked);
     });
   }
 
@@ -53,9 +54,24 @@ export class IbOrderLookup {
       this.options.missingExecutionsGraceMs,
       () => {
         tracked.cancelMissingCheck = undefined;
-        if (tracked.filled.lessThan(tracked.brokerFilled)) void this.fetchMissingExecutions(tracked);
+        if (tracked.filled.lessThan(tracked.brokerFilled))
+          void this.whileLookingUp(tracked, () => this.fetchMissingExecutions(tracked));
+        this.options.orders.retireIfSettled(tracked);
       },
     );
+    // An ended order kept for late duplicates is not forgotten while this check is pending.
+    this.options.orders.retireIfSettled(tracked);
+  }
+
+  /** Runs one lookup for `tracked`, counted as pending work of the order until it settles. */
+  private async whileLookingUp(tracked: TrackedOrder, lookup: () => Promise<void>): Promise<void> {
+    tracked.lookupsInFlight += 1;
+    try {
+      await lookup();
+    } finally {
+      tracked.lookupsInFlight -= 1;
+      this.options.orders.retireIfSettled(tracked);
+    }
   }
 
   private async fetchMissingExecutions(tracked: TrackedOrder): Promise<void> {
@@ -95,7 +111,7 @@ export class IbOrderLookup {
       },
       "IB has not acknowledged the order; looking it up (it is never sent again)",
     );
-    void this.lookUp(tracked);
+    void this.whileLookingUp(tracked, () => this.lookUp(tracked));
   }
 
   /** Finds an unacknowledged order at IB by orderRef and reports what IB says about it. */

@@ -60,6 +60,26 @@ describe("IB order mapping", () => {
     expect(parseIbExecutionTime("2025-04-15 19:38:31", "UTC")).toBeUndefined();
   });
 
+  it("reads New York times on either side of the spring DST change with the offset then in force", () => {
+    const zone = "America/New_York";
+    expect(parseIbExecutionTime("20240310  01:59:59", zone)).toBe(Date.UTC(2024, 2, 10, 6, 59, 59));
+    expect(parseIbExecutionTime("20240310  03:30:00", zone)).toBe(Date.UTC(2024, 2, 10, 7, 30));
+    // 02:30 never shows on a New York clock that day; it reads with the summer offset.
+    expect(parseIbExecutionTime("20240310  02:30:00", zone)).toBe(Date.UTC(2024, 2, 10, 6, 30));
+  });
+
+  it("reads the repeated hour of the autumn DST change as its first, summer-time occurrence", () => {
+    const zone = "America/New_York";
+    expect(parseIbExecutionTime("20241103  01:30:00", zone)).toBe(Date.UTC(2024, 10, 3, 5, 30));
+    expect(parseIbExecutionTime("20241103  02:00:00", zone)).toBe(Date.UTC(2024, 10, 3, 7));
+  });
+
+  it("gives no time for a zone it does not know, however often it is asked", () => {
+    expect(parseIbExecutionTime("20240102 10:00:00 Not/A_Zone", "UTC")).toBeUndefined();
+    expect(parseIbExecutionTime("20240102 10:00:00 Not/A_Zone", "UTC")).toBeUndefined();
+    expect(parseIbExecutionTime("20240102  10:00:00", "Not/A_Zone")).toBeUndefined();
+  });
+
   it("turns an execution into a fill keyed by execId and our orderRef", () => {
     const fill = fillOfExecution(
       { execId: "0000e0d5.67fe667b.01.01", orderRef: "abc", side: "SLD", shares: 5, price: 470.25 },

@@ -60,9 +60,15 @@ export function ibOrderOf(intent: OrderIntent, account: string): IbOrder {
 
 const EXECUTION_TIME = /^(\d{4})(\d{2})(\d{2}) +(\d{2}):(\d{2}):(\d{2})(?: +(\S+))?$/;
 
-/** Offset of `timeZone` from UTC at `utcMs`, in ms (Intl; no tz tables of our own). */
-function zoneOffsetMs(timeZone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
+/** Formatters kept per time zone (building one costs far more than using it); the oldest goes first. */
+const MAX_CACHED_ZONES = 32;
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock formatter of `timeZone`; throws a RangeError for a zone Intl does not know. */
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  const cached = zoneFormatters.get(timeZone);
+  if (cached !== undefined) return cached;
+  const formatter = new Intl.DateTimeFormat("en-US", {
     timeZone,
     hourCycle: "h23",
     year: "numeric",
@@ -71,7 +77,19 @@ function zoneOffsetMs(timeZone: string, utcMs: number): number {
     hour: "2-digit",
     minute: "2-digit",
     second: "2-digit",
-  }).formatToParts(new Date(utcMs));
+  });
+  // The zone may come from the execution's own text: the cache stays small whatever IB sends.
+  if (zoneFormatters.size >= MAX_CACHED_ZONES) {
+    const oldest = zoneFormatters.keys().next();
+    if (oldest.done !== true) zoneFormatters.delete(oldest.value);
+  }
+  zoneFormatters.set(timeZone, formatter);
+  return formatter;
+}
+
+/** Offset of `timeZone` from UTC at `utcMs`, in ms (Intl; no tz tables of our own). */
+function zoneOffsetMs(timeZone: string, utcMs: number): number {
+  const parts = formatterOf(timeZone).formatToParts(new Date(utcMs));
   const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? Number.NaN);
   const asUtc = Date.UTC(
     get("year"),

@@ -68,7 +68,13 @@ export class IbOrderStatusReducer {
     clientId: number | undefined,
   ): void {
     const tracked = this.options.orders.byIbOrder(ibOrderId);
-    if (tracked === undefined) return;
+    if (tracked === undefined) {
+      this.options.logger.debug(
+        { event: "order.status_ignored", ibOrderId, status },
+        "not an order we follow (another client's, or one of ours ended and forgotten)",
+      );
+      return;
+    }
     const ourClientId = this.sessionClientId();
     if (clientId !== undefined && ourClientId !== undefined && clientId !== ourClientId) return;
     if (permId !== undefined && permId > 0) {
@@ -158,6 +164,8 @@ export class IbOrderStatusReducer {
       tracked.cancelGraceTimer = undefined;
       this.endWithoutCode(tracked);
     });
+    // A filled order kept for late duplicates is not forgotten while the grace runs.
+    this.options.orders.retireIfSettled(tracked);
   }
 
   private endWithoutCode(tracked: TrackedOrder): void {
