@@ -170,11 +170,12 @@ describe("StateStore intents", () => {
   });
 
   it("rolls back every step of an atomic write that fails part way", () => {
-    expect(() => { store.atomically("two intents", () => {
+    expect(() => {
+      store.atomically("two intents", () => {
         store.recordIntent(anIntent());
         store.recordIntent(anIntent());
-      }); },
-    ).toThrow(InvariantError);
+      });
+    }).toThrow(InvariantError);
     expect(store.intent(ID)).toBeUndefined();
   });
 
