@@ -63,6 +63,7 @@ bench: build ## run every benchmark and print its figures
 	node dist/bench/pacing.js
 	node dist/bench/feed.js
 	node dist/bench/bar-cache.js
+	node dist/bench/order-path.js
 
 clean: ## remove build output
 	rm -rf dist coverage

@@ -2,17 +2,15 @@ import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Decimal } from "decimal.js";
-import { IbGateway } from "../../../src/adapters/ib/ib-gateway.js";
-import { OrderRouting } from "../../../src/app/order-routing.js";
-import { decideTradingMode } from "../../../src/config/live-interlock.js";
+import { openOrderSession } from "../../../src/app/order-session.js";
+import type { OrderRouting } from "../../../src/app/order-routing.js";
+import type { IbGateway } from "../../../src/adapters/ib/ib-gateway.js";
 import { loadConfig } from "../../../src/config/load-config.js";
-import { Rng } from "../../../src/core/rng.js";
 import type { Scheduler } from "../../../src/core/scheduler.js";
 import { SystemScheduler } from "../../../src/core/system-scheduler.js";
 import type { GatewaySim } from "../../../src/gateway-sim/gateway-sim.js";
 import type { OrderEvent } from "../../../src/model/order-event.js";
 import type { OrderRequest } from "../../../src/model/order.js";
-import type { QualifiedContract } from "../../../src/model/qualified-contract.js";
 import { LogCapture } from "../ib/ib-test-kit.js";
 
 /** A Scheduler on the simulator's clock, so intents and IB's executions share one time line. */
@@ -67,54 +65,28 @@ export async function startRouting(
     ...(options.profile === undefined ? {} : { profile: options.profile }),
   });
   const logs = new LogCapture("info");
-  // Timers (reconnect backoff, grace periods) run in real time; order and fill times are the simulator's.
-  const scheduler = new SystemScheduler();
-  const clock = simTime(sim);
-  const gateway = new IbGateway(config.ibkr, { scheduler, rng: new Rng(3), logger: logs.logger });
-  const session = await gateway.connection.start();
-  let tradingMode;
-  try {
-    tradingMode = decideTradingMode({
-      config,
-      liveFlag: options.liveFlag ?? false,
-      readOnly: false,
-      managedAccounts: session.accounts,
-    });
-  } catch (error) {
-    gateway.connection.stop("refused by the live interlock");
-    throw error;
-  }
-  const contracts = new Map<string, QualifiedContract>();
-  for (const symbol of config.symbols) contracts.set(symbol, await gateway.contracts.lookup(symbol));
   const events: OrderEvent[] = [];
-  const routing = new OrderRouting({
+  // Timers (reconnect backoff, grace periods) run in real time; order and fill times are the simulator's.
+  const { routing, gateway, close } = await openOrderSession({
     config,
-    tradingMode,
-    gateway,
-    contracts,
-    clock,
-    scheduler,
+    liveFlag: options.liveFlag ?? false,
+    scheduler: new SystemScheduler(),
+    clock: simTime(sim),
     logger: logs.logger,
     onEvent: (event) => events.push(event),
+    seed: 3,
   });
-  await routing.start();
   // The daemon marks the ledger from bars; here from the simulator's quotes, so risk checks have prices.
   for (const symbol of config.symbols) {
     routing.portfolio.markPrice(symbol, sim.model.quote(symbol, sim.clock.nowMs()).ask);
   }
-  let stopped = false;
   return {
     routing,
     gateway,
     events,
     logs,
     dataDir,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await routing.stop({ cancelOpenOrders: false, timeoutMs: 0 });
-      gateway.connection.stop("test done");
-    },
+    stop: () => close({ cancelOpenOrders: false, timeoutMs: 0 }),
   };
 }
 
