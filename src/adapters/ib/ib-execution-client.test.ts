@@ -1,34 +1,21 @@
-import type { OrderIntent } from "../../model/order.js";
-import { EventEmitter } from "node:events";
 import { Decimal } from "decimal.js";
-import pino from "pino";
-import { EventName, type Contract, type IBApi, type Order as IbOrder } from "@stoqey/ib";
+import { EventName } from "@stoqey/ib";
 import { describe, expect, it, vi } from "vitest";
-import { GatewayError } from "../../core/errors.js";
-import { ManualScheduler } from "../../core/manual-scheduler.js";
+import {
+  ACCOUNT,
+  CLIENT_ID,
+  fakeGatewayClient,
+  MemorySendJournal,
+  PERM_ID,
+  quietQueries,
+  T0,
+} from "../../../test/kit/fake-ib-orders.js";
 import type { BrokerExecution, BrokerOrder, BrokerQueries } from "../../execution/broker-port.js";
 import type { ExecutionReport } from "../../execution/execution-client.js";
 import { newOrder } from "../../execution/new-order.js";
 import type { Order, OrderRequest } from "../../model/order.js";
 import type { QualifiedContract } from "../../model/qualified-contract.js";
-import type { IbConnectionState, IbSession } from "./ib-connection-state.js";
-import { IbExecutionClient, type OrderSendJournal } from "./ib-execution-client.js";
-import type { IbOrderConnection } from "./ib-order-queries.js";
 
-const T0 = Date.UTC(2024, 0, 2, 15, 4, 5);
-const ACCOUNT = "DU1234567";
-const CLIENT_ID = 7;
-const PERM_ID = 600_000_001;
-const SESSION: IbSession = {
-  host: "127.0.0.1",
-  port: 4002,
-  clientId: CLIENT_ID,
-  serverVersion: 176,
-  accounts: [ACCOUNT],
-  nextValidOrderId: 5,
-  generation: 1,
-  connectedAtMs: T0,
-};
 const AAPL: QualifiedContract = {
   symbol: "AAPL",
   conId: 265598,
@@ -45,147 +32,6 @@ const AAPL: QualifiedContract = {
   fetchedAtMs: T0,
 };
 
-/** The raw API as far as the client uses it: events in, placeOrder/cancelOrder out. */
-class FakeApi extends EventEmitter {
-  readonly placed: { id: number; contract: Contract; order: IbOrder }[] = [];
-  readonly cancelled: number[] = [];
-
-  placeOrder(id: number, contract: Contract, order: IbOrder): this {
-    this.placed.push({ id, contract, order });
-    return this;
-  }
-
-  cancelOrder(id: number): this {
-    this.cancelled.push(id);
-    return this;
-  }
-}
-
-/** A gateway the test plays by hand: IB's messages in the order the test wants. */
-class FakeGateway implements IbOrderConnection {
-  readonly api = new FakeApi();
-  readonly events = this.api as unknown as IBApi;
-  readonly where = "127.0.0.1:4002";
-  state: IbConnectionState = { status: "ready", session: SESSION };
-  private readonly errorHandlers = new Map<number, (code: number, message: string) => void>();
-
-  requireReady(): { session: IbSession; api: IBApi } {
-    const state = this.state;
-    if (state.status !== "ready") throw new GatewayError("GATEWAY_DISCONNECTED", "not connected");
-    return { session: state.session, api: this.events };
-  }
-
-  allocateRequestId(): number {
-    return 1_000_000;
-  }
-
-  onRequestError(reqId: number, handler: (code: number, message: string) => void): () => void {
-    this.errorHandlers.set(reqId, handler);
-    return () => this.errorHandlers.delete(reqId);
-  }
-
-  onSessionEnd(): () => void {
-    return () => undefined;
-  }
-
-  openOrder(
-    ibOrderId: number,
-    status: string,
-    extra: { orderRef?: string; clientId?: number; account?: string; warningText?: string } = {},
-  ): void {
-    this.api.emit(
-      EventName.openOrder,
-      ibOrderId,
-      { symbol: "AAPL", conId: 265598 },
-      {
-        orderRef: extra.orderRef ?? "o-1",
-        clientId: extra.clientId ?? CLIENT_ID,
-        account: extra.account ?? ACCOUNT,
-        permId: PERM_ID,
-        totalQuantity: 100,
-      },
-      { status, warningText: extra.warningText ?? "" },
-    );
-  }
-
-  orderStatus(
-    ibOrderId: number,
-    status: string,
-    filled: number,
-    remaining: number,
-    clientId = CLIENT_ID,
-  ): void {
-    this.api.emit(EventName.orderStatus, ibOrderId, status, filled, remaining, 0, PERM_ID, 0, 0, clientId);
-  }
-
-  execution(
-    ibOrderId: number,
-    execId: string,
-    shares: number,
-    extra: { orderRef?: string; account?: string } = {},
-  ): void {
-    this.api.emit(
-      EventName.execDetails,
-      -1,
-      { symbol: "AAPL", conId: 265598 },
-      {
-        orderId: ibOrderId,
-        execId,
-        time: "20240102  10:04:05",
-        acctNumber: extra.account ?? ACCOUNT,
-        side: "BOT",
-        shares,
-        price: 190.5,
-        permId: PERM_ID,
-        orderRef: extra.orderRef ?? "o-1",
-      },
-    );
-  }
-
-  commission(execId: string, commission: number): void {
-    this.api.emit(EventName.commissionReport, { execId, commission, currency: "USD" });
-  }
-
-  error(reqId: number, code: number, message: string): void {
-    this.errorHandlers.get(reqId)?.(code, message);
-  }
-}
-
-class MemoryJournal implements OrderSendJournal {
-  lastUsed = 0;
-  readonly sent: [string, number][] = [];
-  failWith: Error | undefined;
-
-  sendIntent(intent: OrderIntent, candidate: number): number {
-    const ibOrderId = this.reserveOrderId(candidate);
-    if (!this.markSent(intent.intentId, ibOrderId)) {
-      throw new Error(`intent ${intent.intentId} was sent already`);
-    }
-    return ibOrderId;
-  }
-
-  reserveOrderId(candidate: number): number {
-    if (this.failWith !== undefined) throw this.failWith;
-    this.lastUsed = Math.max(candidate, this.lastUsed + 1);
-    return this.lastUsed;
-  }
-
-  markSent(intentId: string, ibOrderId: number): boolean {
-    this.sent.push([intentId, ibOrderId]);
-    return true;
-  }
-}
-
-function quietQueries(overrides: Partial<BrokerQueries> = {}): BrokerQueries {
-  return {
-    openOrders: () => Promise.resolve([]),
-    completedOrders: () => Promise.resolve([]),
-    executions: () => Promise.resolve([]),
-    positions: () => Promise.resolve([]),
-    ...overrides,
-  };
-}
-
 function anOrder(orderId = "o-1", request: Partial<OrderRequest> = {}): Order {
   return newOrder(
     { symbol: "AAPL", side: "BUY", quantity: new Decimal(100), type: "MARKET", ...request },
@@ -193,32 +39,14 @@ function anOrder(orderId = "o-1", request: Partial<OrderRequest> = {}): Order {
   );
 }
 
+/** The client on a fake gateway, sending through an in-memory journal; only AAPL qualifies. */
 function setUp(options: { queries?: BrokerQueries } = {}) {
-  const gateway = new FakeGateway();
-  const scheduler = new ManualScheduler(T0);
-  const journal = new MemoryJournal();
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: "debug" },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  const client = new IbExecutionClient({
-    connection: gateway,
-    account: ACCOUNT,
-    contractOf: (symbol) => {
-      if (symbol !== "AAPL") throw new Error(`unknown symbol ${symbol}`);
-      return AAPL;
-    },
-    journal,
-    queries: options.queries ?? quietQueries(),
-    scheduler,
-    logger,
-    ackTimeoutMs: 10_000,
-  });
-  const reports: ExecutionReport[] = [];
-  client.setReportListener((report) => reports.push(report));
-  const events = (event: string) => lines.filter((line) => line.event === event);
-  return { gateway, scheduler, journal, client, reports, events };
+  const journal = new MemorySendJournal();
+  const contractOf = (symbol: string): QualifiedContract => {
+    if (symbol !== "AAPL") throw new Error(`unknown symbol ${symbol}`);
+    return AAPL;
+  };
+  return { ...fakeGatewayClient({ journal, contractOf, queries: options.queries }), journal };
 }
 
 function summary(reports: readonly ExecutionReport[]): string[] {
@@ -246,8 +74,8 @@ describe("IbExecutionClient", () => {
     client.submit(anOrder("o-2"));
 
     expect(journal.sent).toEqual([
-      ["o-1", 10],
-      ["o-2", 11],
+      { intentId: "o-1", ibOrderId: 10 },
+      { intentId: "o-2", ibOrderId: 11 },
     ]);
     expect(
       gateway.api.placed.map((placed) => [placed.id, placed.order.orderRef, placed.order.transmit]),

@@ -1,92 +1,25 @@
-import { EventEmitter } from "node:events";
 import { Decimal } from "decimal.js";
-import pino from "pino";
-import { EventName, type IBApi } from "@stoqey/ib";
 import { describe, expect, it, vi } from "vitest";
-import { GatewayError } from "../../core/errors.js";
+import {
+  ACCOUNT,
+  captureLogger,
+  FakeIbGateway,
+  fakeGatewayClient,
+  PERM_ID,
+  quietQueries,
+  T0,
+} from "../../../test/kit/fake-ib-orders.js";
 import { ManualScheduler } from "../../core/manual-scheduler.js";
 import type { BrokerExecution, BrokerQueries } from "../../execution/broker-port.js";
-import type { ExecutionReport } from "../../execution/execution-client.js";
-import type { IbConnectionState, IbSession } from "./ib-connection-state.js";
-import { IbExecutionClient, type OrderSendJournal } from "./ib-execution-client.js";
+import type { OrderSendJournal } from "./ib-execution-client.js";
 import { IbFillTracker } from "./ib-fill-tracker.js";
 import { listenToOrderEvents } from "./ib-order-events.js";
 import { IbOrderLookup } from "./ib-order-lookup.js";
-import type { IbOrderConnection } from "./ib-order-queries.js";
 import { IbOrderStatusReducer } from "./ib-order-status-reducer.js";
 import { IbOrderTracking, MAX_ENDED_ORDERS } from "./ib-order-tracking.js";
 
-const T0 = Date.UTC(2024, 0, 2, 15, 4, 5);
-const ACCOUNT = "DU1234567";
-const CLIENT_ID = 7;
-const PERM_ID = 600_000_001;
-const SESSION: IbSession = {
-  host: "127.0.0.1",
-  port: 4002,
-  clientId: CLIENT_ID,
-  serverVersion: 176,
-  accounts: [ACCOUNT],
-  nextValidOrderId: 5,
-  generation: 1,
-  connectedAtMs: T0,
-};
-
-/** A gateway the test plays by hand (as in ib-execution-client.test.ts): IB's messages in, nothing out. */
-class FakeGateway implements IbOrderConnection {
-  readonly api = new EventEmitter();
-  readonly events = this.api as unknown as IBApi;
-  readonly where = "127.0.0.1:4002";
-  readonly state: IbConnectionState = { status: "ready", session: SESSION };
-  readonly errorRoutes = new Map<number, (code: number, message: string) => void>();
-
-  requireReady(): { session: IbSession; api: IBApi } {
-    throw new GatewayError("GATEWAY_DISCONNECTED", "these tests send nothing");
-  }
-
-  allocateRequestId(): number {
-    return 1_000_000;
-  }
-
-  onRequestError(reqId: number, handler: (code: number, message: string) => void): () => void {
-    this.errorRoutes.set(reqId, handler);
-    return () => this.errorRoutes.delete(reqId);
-  }
-
-  onSessionEnd(): () => void {
-    return () => undefined;
-  }
-
-  orderStatus(ibOrderId: number, status: string, filled: number, remaining: number): void {
-    this.api.emit(EventName.orderStatus, ibOrderId, status, filled, remaining, 0, PERM_ID, 0, 0, CLIENT_ID);
-  }
-
-  execution(ibOrderId: number, orderRef: string, execId: string, shares: number): void {
-    this.api.emit(
-      EventName.execDetails,
-      -1,
-      { symbol: "AAPL", conId: 265598 },
-      {
-        orderId: ibOrderId,
-        execId,
-        time: "20240102  10:04:05",
-        acctNumber: ACCOUNT,
-        side: "BOT",
-        shares,
-        price: 190.5,
-        permId: PERM_ID,
-        orderRef,
-      },
-    );
-  }
-
-  commission(execId: string, commission: number): void {
-    this.api.emit(EventName.commissionReport, { execId, commission, currency: "USD" });
-  }
-
-  error(reqId: number, code: number, message: string): void {
-    this.errorRoutes.get(reqId)?.(code, message);
-  }
-}
+/** A gateway that plays IB's messages in and refuses to send anything. */
+const aGateway = (): FakeIbGateway => new FakeIbGateway({ refuseSends: "these tests send nothing" });
 
 /** These tests adopt their orders with `track`; nothing is ever sent. */
 const NO_SENDS: OrderSendJournal = {
@@ -99,44 +32,16 @@ const orderIdOf = (n: number): string => `o-${n}`;
 const ibOrderIdOf = (n: number): number => 100 + n;
 const execIdOf = (n: number): string => `0000e0d5.${n.toString(16).padStart(8, "0")}.01.01`;
 
-function quietQueries(overrides: Partial<BrokerQueries> = {}): BrokerQueries {
-  return {
-    openOrders: () => Promise.resolve([]),
-    completedOrders: () => Promise.resolve([]),
-    executions: () => Promise.resolve([]),
-    positions: () => Promise.resolve([]),
-    ...overrides,
-  };
-}
-
-function aLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: "debug" },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return { logger, events: (event: string) => lines.filter((line) => line.event === event) };
-}
-
 /** The execution client on a fake gateway, with orders adopted through `track`. */
 function setUp(options: { queries?: BrokerQueries } = {}) {
-  const gateway = new FakeGateway();
-  const scheduler = new ManualScheduler(T0);
-  const { logger, events } = aLogger();
-  const client = new IbExecutionClient({
-    connection: gateway,
-    account: ACCOUNT,
+  const { gateway, scheduler, client, reports, events } = fakeGatewayClient({
+    gateway: aGateway(),
+    journal: NO_SENDS,
     contractOf: () => {
       throw new Error("these tests send no orders");
     },
-    journal: NO_SENDS,
-    queries: options.queries ?? quietQueries(),
-    scheduler,
-    logger,
-    ackTimeoutMs: 10_000,
+    queries: options.queries,
   });
-  const reports: ExecutionReport[] = [];
-  client.setReportListener((report) => reports.push(report));
   const adopt = (n: number): void => {
     client.track(orderIdOf(n), ibOrderIdOf(n), {
       symbol: "AAPL",
@@ -148,7 +53,7 @@ function setUp(options: { queries?: BrokerQueries } = {}) {
   const fillOrders = (from: number, to: number): void => {
     for (let n = from; n <= to; n += 1) {
       adopt(n);
-      gateway.execution(ibOrderIdOf(n), orderIdOf(n), execIdOf(n), 100);
+      gateway.execution(ibOrderIdOf(n), execIdOf(n), 100, { orderRef: orderIdOf(n) });
       gateway.commission(execIdOf(n), 1);
     }
   };
@@ -157,9 +62,9 @@ function setUp(options: { queries?: BrokerQueries } = {}) {
 
 /** The client's parts wired as IbExecutionClient wires them, so their sizes can be read. */
 function setUpParts() {
-  const gateway = new FakeGateway();
+  const gateway = aGateway();
   const scheduler = new ManualScheduler(T0);
-  const { logger } = aLogger();
+  const { logger } = captureLogger();
   const shared = { account: ACCOUNT, scheduler, logger, emit: () => undefined };
   const orders: IbOrderTracking = new IbOrderTracking({
     ...shared,
@@ -215,7 +120,7 @@ describe("IbExecutionClient's memory of ended orders", () => {
       send(n);
       gateway.orderStatus(ibOrderIdOf(n), "Submitted", 0, 100);
       // Every other order fills; the rest fill in part and are cancelled.
-      gateway.execution(ibOrderIdOf(n), orderIdOf(n), execIdOf(n), n % 2 === 0 ? 100 : 40);
+      gateway.execution(ibOrderIdOf(n), execIdOf(n), n % 2 === 0 ? 100 : 40, { orderRef: orderIdOf(n) });
       gateway.commission(execIdOf(n), 1);
       if (n % 2 === 1) gateway.error(ibOrderIdOf(n), 202, "Order Canceled - reason:");
     }
@@ -231,13 +136,13 @@ describe("IbExecutionClient's memory of ended orders", () => {
   it("still recognises a duplicate execution of an ended order while it is among the last 1,000", () => {
     const { gateway, scheduler, reports, events, adopt, fillOrders } = setUp();
     adopt(1);
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1), 40);
+    gateway.execution(ibOrderIdOf(1), execIdOf(1), 40, { orderRef: orderIdOf(1) });
     gateway.commission(execIdOf(1), 1);
     gateway.error(ibOrderIdOf(1), 202, "Order Canceled - reason:");
     fillOrders(2, 1_000);
     const reportsBefore = reports.length;
 
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1), 40);
+    gateway.execution(ibOrderIdOf(1), execIdOf(1), 40, { orderRef: orderIdOf(1) });
     scheduler.advanceBy(5_000);
 
     expect(reports).toHaveLength(reportsBefore);
@@ -251,8 +156,8 @@ describe("IbExecutionClient's memory of ended orders", () => {
     fillOrders(1, 1_001);
     const reportsBefore = reports.length;
 
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1), 100);
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1_000_000), 100);
+    gateway.execution(ibOrderIdOf(1), execIdOf(1), 100, { orderRef: orderIdOf(1) });
+    gateway.execution(ibOrderIdOf(1), execIdOf(1_000_000), 100, { orderRef: orderIdOf(1) });
     gateway.commission(execIdOf(1_000_000), 1);
     scheduler.advanceBy(5_000);
 
@@ -280,7 +185,7 @@ describe("IbExecutionClient's memory of ended orders", () => {
   it("keeps an ended order whose fill waits for its commission, and reports the commission when it comes", () => {
     const { gateway, scheduler, reports, adopt, fillOrders } = setUp();
     adopt(1);
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1), 40);
+    gateway.execution(ibOrderIdOf(1), execIdOf(1), 40, { orderRef: orderIdOf(1) });
     scheduler.advanceBy(2_000);
     gateway.error(ibOrderIdOf(1), 202, "Order Canceled - reason:");
     fillOrders(2, 1_500);
@@ -313,7 +218,7 @@ describe("IbExecutionClient's memory of ended orders", () => {
       queries: quietQueries({ executions: () => Promise.resolve([missing]) }),
     });
     adopt(1);
-    gateway.execution(ibOrderIdOf(1), orderIdOf(1), execIdOf(1), 40);
+    gateway.execution(ibOrderIdOf(1), execIdOf(1), 40, { orderRef: orderIdOf(1) });
     gateway.commission(execIdOf(1), 1);
     gateway.orderStatus(ibOrderIdOf(1), "Cancelled", 60, 40);
     gateway.error(ibOrderIdOf(1), 202, "Order Canceled - reason:");

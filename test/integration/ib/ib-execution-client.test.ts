@@ -1,9 +1,8 @@
-import type { OrderIntent } from "../../../src/model/order.js";
 import { Decimal } from "decimal.js";
 import { OrderAction, OrderType, SecType } from "@stoqey/ib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IbConnection, IbConnectionOptions } from "../../../src/adapters/ib/ib-connection.js";
-import { IbExecutionClient, type OrderSendJournal } from "../../../src/adapters/ib/ib-execution-client.js";
+import { IbExecutionClient } from "../../../src/adapters/ib/ib-execution-client.js";
 import { IbOrderQueries } from "../../../src/adapters/ib/ib-order-queries.js";
 import { ManualScheduler } from "../../../src/core/manual-scheduler.js";
 import type { ExecutionReport } from "../../../src/execution/execution-client.js";
@@ -11,6 +10,7 @@ import { newOrder } from "../../../src/execution/new-order.js";
 import type { GatewaySim, GatewaySimOptions } from "../../../src/gateway-sim/gateway-sim.js";
 import type { Order, OrderRequest } from "../../../src/model/order.js";
 import type { QualifiedContract } from "../../../src/model/qualified-contract.js";
+import { MemorySendJournal } from "../../kit/fake-ib-orders.js";
 import {
   connectionTo,
   IN_SESSION_MS,
@@ -25,33 +25,6 @@ const ACCOUNT = "DU1234567";
 const ACK_TIMEOUT_MS = 10_000;
 /** The simulator's TWS runs on UTC and sends execution times without a zone. */
 const SIM_ZONE = "UTC";
-
-/** Reserves and records IB order ids in memory the way the StateStore does (tested elsewhere). */
-class MemoryJournal implements OrderSendJournal {
-  readonly sent: { intentId: string; ibOrderId: number }[] = [];
-  private lastUsed = 0;
-
-  sendIntent(intent: OrderIntent, candidate: number): number {
-    const ibOrderId = this.reserveOrderId(candidate);
-    if (!this.markSent(intent.intentId, ibOrderId)) {
-      throw new Error(`intent ${intent.intentId} was sent already`);
-    }
-    return ibOrderId;
-  }
-
-  reserveOrderId(candidate: number): number {
-    const orderId = Math.max(candidate, this.lastUsed + 1);
-    this.lastUsed = orderId;
-    return orderId;
-  }
-
-  markSent(intentId: string, ibOrderId: number): boolean {
-    if (this.sent.some((entry) => entry.intentId === intentId)) return false;
-    this.sent.push({ intentId, ibOrderId });
-    this.lastUsed = Math.max(this.lastUsed, ibOrderId);
-    return true;
-  }
-}
 
 function contractOf(sim: GatewaySim): (symbol: string) => QualifiedContract {
   return (symbol) => {
@@ -117,7 +90,7 @@ describe("IbExecutionClient against gateway-sim", () => {
       timeoutMs: 5_000,
       executionTimeZone: SIM_ZONE,
     });
-    const journal = new MemoryJournal();
+    const journal = new MemorySendJournal();
     const reports: ExecutionReport[] = [];
     const newClient = (): IbExecutionClient => {
       const client = new IbExecutionClient({
