@@ -6,6 +6,7 @@ import { registerCheckCommand } from "./check-command.js";
 import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./cli-io.js";
 import { registerGatewaySimCommand } from "./gateway-sim-command.js";
+import { registerRunCommand } from "./run-command.js";
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad invocation (flags, config, input data). */
 export const EXIT_OK = 0;
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo): Command {
   registerGatewaySimCommand(program, io);
   registerCheckCommand(program, io);
   registerHistoryCommand(program, io);
+  registerRunCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
