@@ -17,10 +17,16 @@ SOURCE ?= ibkr
 FROM ?=
 TO ?=
 
+PARAMS ?=
+
 timeframe_flag = $(if $(TIMEFRAME),--timeframe $(TIMEFRAME),)
+# The daemon's strategy flags; make paper trades 1-minute bars with a fast SMA pair so trades come quickly.
+run_params = $(foreach p,$(PARAMS),--param $(p))
+paper_params = $(foreach p,$(if $(PARAMS),$(PARAMS),$(if $(filter sma sma-crossover,$(STRATEGY)),fast=3 slow=8,)),--param $(p))
+run_flags = --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag)
 data_flag = $(if $(DATA),--data $(DATA),--synthetic $(SYNTHETIC))
 
-.PHONY: help install build typecheck lint format test backtest ibkr-test history bench clean
+.PHONY: help install build typecheck lint format test backtest paper paper-ibkr ibkr-paper ibkr-live ibkr-test history bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -50,6 +56,18 @@ test: lint typecheck build ## lint, type-check, build and run every test
 
 backtest: build ## backtest: make backtest SYMBOLS=SPY STRATEGY=sma [DATA=file.csv | SYNTHETIC=50000] [TIMEFRAME=1h] [ARGS=...]
 	$(CLI) backtest --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag) $(data_flag) $(ARGS)
+
+paper: build ## the daemon against the built-in gateway-sim (x60 clock), trading its paper account: make paper [SYMBOLS=SPY] [STRATEGY=sma] [PARAMS="fast=3 slow=8"]
+	$(CLI) run --profile paper --source sim --broker ibkr --symbols $(SYMBOLS) --strategy $(STRATEGY) --timeframe $(or $(TIMEFRAME),1m) $(paper_params) --warmup 30 $(ARGS)
+
+paper-ibkr: build ## IB data from the paper profile's TWS / Gateway, simulated fills
+	$(CLI) run --profile paper --source ibkr --broker sim $(run_flags) $(run_params) $(ARGS)
+
+ibkr-paper: build ## orders to the IB paper account of the paper profile
+	$(CLI) run --profile paper --source ibkr --broker ibkr $(run_flags) $(run_params) $(ARGS)
+
+ibkr-live: build ## LIVE orders, behind the interlock: IBKR_LIVE_CONFIRM=<account> make ibkr-live
+	$(CLI) run --profile live --source ibkr --broker ibkr --live $(run_flags) $(run_params) $(ARGS)
 
 ibkr-test: build ## check the gateway: make ibkr-test [PROFILE=paper|live] [SOURCE=ibkr|sim] [SYMBOLS=SPY]
 	$(CLI) check --profile $(PROFILE) --source $(SOURCE) --symbols $(SYMBOLS) $(ARGS)

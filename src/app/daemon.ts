@@ -21,6 +21,7 @@ import { MarketDataStore } from "../store/market-data-store.js";
 import { StrategyRegistry, type LoadedStrategy } from "../strategy/strategy-registry.js";
 import { startEmbeddedGateway, type EmbeddedGateway } from "./embedded-gateway.js";
 import { createIbMarketData, type IbMarketData } from "./ib-market-data.js";
+import { daemonMarketGate, dailyCycleFromConfig } from "./daemon-market-gate.js";
 import { LiveFeeds } from "./live-feeds.js";
 import type { OrderRouting } from "./order-routing.js";
 import { openOrderSession, type OrderSession } from "./order-session.js";
@@ -52,7 +53,6 @@ export interface DaemonOptions {
   readonly simSpeed: number;
   /** `--source sim`: the simulated instant the run starts at. */
   readonly simStartMs: number;
-  readonly marketGate?: (contracts: ReadonlyMap<string, QualifiedContract>, clock: Clock) => MarketGate;
   readonly observer?: DaemonObserver;
 }
 
@@ -214,6 +214,7 @@ export class Daemon {
   /** The embedded simulator (source sim), the clock, the caches and the strategy. */
   private static async prepare(options: DaemonOptions): Promise<DaemonParts> {
     let config = options.config;
+    dailyCycleFromConfig(config); // a bad IB_RESET_WINDOW or GATEWAY_RESTART_TIME fails before connecting
     let embedded: EmbeddedGateway | undefined;
     let scheduler: Scheduler = new SystemScheduler();
     let clock: Clock = scheduler;
@@ -232,7 +233,14 @@ export class Daemon {
       const runId = new Date(options.simStartMs).toISOString().replace(/[-:.]/g, "");
       config = Object.freeze({
         ...config,
-        ibkr: Object.freeze({ ...config.ibkr, host: embedded.host, port: embedded.port, timeZone: "UTC" }),
+        // The simulator runs in UTC and has live data (real-time bars), whatever the profile says.
+        ibkr: Object.freeze({
+          ...config.ibkr,
+          host: embedded.host,
+          port: embedded.port,
+          timeZone: "UTC",
+          marketDataType: 1,
+        }),
         // The simulator's account lives as long as this process, so its state gets a directory per run.
         dataDir: join(config.dataDir, "sim-runs", `${runId}-${process.pid}`),
       });
@@ -245,7 +253,7 @@ export class Daemon {
   private run(): void {
     const { config, clock, scheduler } = this.parts;
     const routing = this.session?.routing;
-    this.gate = this.options.marketGate?.(this.contracts, clock);
+    this.gate = daemonMarketGate(this.contracts, dailyCycleFromConfig(config), this.options.logger);
     this.engineRef = new TradingEngine({
       clock,
       strategy: this.parts.strategy.strategy,

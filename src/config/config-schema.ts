@@ -298,6 +298,25 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     meaning: "Largest difference between IB's P&L for a position and the ledger's before it is logged.",
   },
   {
+    key: "IB_RESET_WINDOW",
+    defaultValue: "23:45-00:45 America/New_York",
+    allowed: "HH:MM-HH:MM <zone> [days], comma list, or none",
+    meaning:
+      "IB's nightly reset: no new orders around it, and outages inside it are expected (info, not alarm).",
+  },
+  {
+    key: "GATEWAY_RESTART_TIME",
+    defaultValue: "",
+    allowed: "HH:MM in IBKR_TIMEZONE, or empty",
+    meaning: "The Gateway's configured auto-restart time, treated like the reset window.",
+  },
+  {
+    key: "ORDER_QUIET_MINUTES",
+    defaultValue: "10",
+    allowed: "0-120 minutes",
+    meaning: "Margin before and after the reset window and the restart time with no new orders.",
+  },
+  {
     key: "LOG_LEVEL",
     defaultValue: "info",
     allowed: "fatal error warn info debug trace silent",
@@ -385,6 +404,9 @@ export const CONFIG_SCHEMA = z.object({
   RECONCILE_POSITION_POLICY: z.enum(["halt", "adopt"]),
   STOP_CANCEL_ORDERS: bool,
   PNL_DIVERGENCE_TOLERANCE: decimalText,
+  IB_RESET_WINDOW: z.string().trim(),
+  GATEWAY_RESTART_TIME: z.string().trim(),
+  ORDER_QUIET_MINUTES: positiveInt(0, 120),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   DATA_DIR: z.string().trim().min(1),
   REPORT_DIR: z.string().trim().min(1),

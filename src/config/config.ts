@@ -50,6 +50,11 @@ export interface OrdersConfig {
   readonly cancelOnStop: boolean;
   /** USD difference between IB's P&L for a position and ours that is logged as a divergence. */
   readonly pnlTolerance: Decimal;
+  /** IB_RESET_WINDOW as written (parsed by the daily-cycle guard). */
+  readonly resetWindow: string;
+  /** GATEWAY_RESTART_TIME as written; empty for none. */
+  readonly gatewayRestartTime: string;
+  readonly quietMinutes: number;
 }
 
 /** Commission plan and its rates, all in USD. */
