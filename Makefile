@@ -22,7 +22,7 @@ PARAMS ?=
 timeframe_flag = $(if $(TIMEFRAME),--timeframe $(TIMEFRAME),)
 # The daemon's strategy flags; make paper trades 1-minute bars with a fast SMA pair so trades come quickly.
 run_params = $(foreach p,$(PARAMS),--param $(p))
-paper_params = $(foreach p,$(if $(PARAMS),$(PARAMS),$(if $(filter sma sma-crossover,$(STRATEGY)),fast=3 slow=8,)),--param $(p))
+paper_params = $(foreach p,$(if $(PARAMS),$(PARAMS),$(if $(filter sma sma-crossover,$(STRATEGY)),fast=3 slow=8 fraction=0.2,)),--param $(p))
 run_flags = --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag)
 data_flag = $(if $(DATA),--data $(DATA),--synthetic $(SYNTHETIC))
 

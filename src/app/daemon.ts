@@ -320,6 +320,31 @@ export class Daemon {
     this.engineRef?.dispatchOrderEvent(event);
   }
 
+  /** Whether any traded contract is inside its trading hours and outside the quiet period now. */
+  marketOpen(): boolean {
+    const now = this.parts.clock.nowMs();
+    return [...this.contracts.keys()].some((symbol) => this.gate?.orderRefused(symbol, now) === undefined);
+  }
+
+  /**
+   * Closes every position with a market order (an operator's POST /flatten): trading switches to
+   * reducing-only first, so the strategy cannot open new positions meanwhile. Returns the order ids.
+   */
+  flatten(reason: string): string[] {
+    const routing = this.session?.routing;
+    if (routing === undefined) return [];
+    routing.riskChecks.tradingState.set("reducing-only", `flatten: ${reason}`);
+    return this.portfolio.positions().map((position) =>
+      routing.submit({
+        symbol: position.symbol,
+        side: position.quantity.isNegative() ? "BUY" : "SELL",
+        quantity: position.quantity.abs(),
+        type: "MARKET",
+        reason: `flatten: ${reason}`,
+      }),
+    );
+  }
+
   /** The strategy's way in: refused outside live bars, trading hours or a read-only run; else routed. */
   private submit(request: OrderRequest): string {
     const reason = this.holdReason(request);

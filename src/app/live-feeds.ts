@@ -129,6 +129,7 @@ export class LiveFeeds {
             event: "feed.bar",
             symbol: event.bar.symbol,
             closeTime: event.bar.closeTime,
+            close: event.bar.close,
             source: event.source,
           },
           "bar closed",

@@ -63,6 +63,8 @@ export class TradingEngine {
   private timestampsWithPosition = 0;
   private lastTime = Number.NEGATIVE_INFINITY;
   private started = false;
+  private inStrategy = false;
+  private readonly heldEvents: OrderEvent[] = [];
 
   constructor(private readonly options: TradingEngineOptions) {
     const { orders } = options;
@@ -73,15 +75,46 @@ export class TradingEngine {
     });
   }
 
-  /** Forwards an order event to the strategy; the order manager calls this (wired by the app). */
+  /**
+   * Forwards an order event to the strategy; the order manager calls this (wired by the app). An event
+   * raised while the strategy is still in one of its callbacks (a denial, or a venue that answers at once,
+   * inside `submit`) reaches it after that callback returns, so the strategy has recorded the order id
+   * `submit` gave it and can match the event to its order.
+   */
   dispatchOrderEvent(event: OrderEvent): void {
-    this.options.strategy.onOrderEvent?.(event, this.context);
+    if (this.inStrategy) {
+      this.heldEvents.push(event);
+      return;
+    }
+    this.inStrategy = true;
+    try {
+      this.options.strategy.onOrderEvent?.(event, this.context);
+    } finally {
+      this.inStrategy = false;
+    }
+    this.releaseHeldEvents();
+  }
+
+  /** Runs a strategy callback, then hands it the order events its own calls raised. */
+  private inStrategyCallback(callback: () => void): void {
+    this.inStrategy = true;
+    try {
+      callback();
+    } finally {
+      this.inStrategy = false;
+    }
+    this.releaseHeldEvents();
+  }
+
+  private releaseHeldEvents(): void {
+    const event = this.heldEvents.shift();
+    if (event !== undefined) this.dispatchOrderEvent(event);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.options.strategy.onStart?.(this.context);
+    this.inStrategyCallback(() => this.options.strategy.onStart?.(this.context));
   }
 
   /** Processes one bar at its close. Bars must arrive in non-decreasing close time. */
@@ -90,7 +123,9 @@ export class TradingEngine {
     options.advanceClock?.(bar.closeTime);
     options.venue?.onBar(bar);
     options.portfolio.markPrice(bar.symbol, bar.close);
-    options.strategy.onBar(bar, this.context);
+    this.inStrategyCallback(() => {
+      options.strategy.onBar(bar, this.context);
+    });
     this.bars += 1;
     if (bar.closeTime !== this.lastTime) {
       this.lastTime = bar.closeTime;

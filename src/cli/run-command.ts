@@ -1,7 +1,10 @@
 import { Option, type Command } from "commander";
 import pino, { type Logger } from "pino";
 import { DEFAULT_SIM_START_MS, Daemon } from "../app/daemon.js";
+import { observeDaemon, serveDaemon } from "../app/daemon-service.js";
 import { createLogger } from "../app/logger.js";
+import { SystemScheduler } from "../core/system-scheduler.js";
+import { DaemonMetrics } from "../service/daemon-metrics.js";
 import type { Config } from "../config/config.js";
 import { loadConfig } from "../config/load-config.js";
 import { UsageError } from "../core/errors.js";
@@ -122,6 +125,17 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   process.on("unhandledRejection", (error) => {
     crash(error, "unhandledRejection");
   });
+  // Listen from the start: a stop during warm-up or reconciliation still takes the graceful path.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => {
+      resolve("SIGTERM");
+    });
+    process.once("SIGINT", () => {
+      resolve("SIGINT");
+    });
+  });
+  const metrics = new DaemonMetrics({ clock: new SystemScheduler() });
+  const observer = observeDaemon(metrics);
   const daemon = await Daemon.start({
     config,
     liveFlag: flags.live,
@@ -130,15 +144,21 @@ async function runDaemon(flags: RunFlags): Promise<void> {
     warmupBars,
     simSpeed,
     simStartMs,
+    observer,
   });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => {
-      resolve("SIGTERM");
-    });
-    process.once("SIGINT", () => {
-      resolve("SIGINT");
-    });
+  const service = await serveDaemon({
+    daemon,
+    metrics,
+    feeds: observer.feeds,
+    host: config.http.host,
+    port: config.http.port,
+    controlToken: process.env.IBKR_CONTROL_TOKEN,
+    logger: logger.child({ component: "http" }),
   });
+  // pm2 (wait_ready) and scripts wait for this: the order path is reconciled and the feeds are started.
+  process.send?.("ready");
+  logger.info({ event: "daemon.ready", url: service.server.url }, "daemon ready");
+  const signal = await stopSignal;
   const timer = setTimeout(() => {
     logger.error(
       { event: "daemon.stop_timeout", stopTimeoutMs },
@@ -148,5 +168,6 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   }, stopTimeoutMs);
   timer.unref();
   await daemon.stop(signal, Math.max(1_000, stopTimeoutMs - 5_000));
+  await service.close();
   clearTimeout(timer);
 }

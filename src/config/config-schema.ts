@@ -317,6 +317,19 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     meaning: "Margin before and after the reset window and the restart time with no new orders.",
   },
   {
+    key: "HTTP_HOST",
+    defaultValue: "127.0.0.1",
+    allowed: "IP address to bind",
+    meaning: "Where run serves /healthz, /readyz, /metrics, /status (loopback only by default).",
+  },
+  {
+    key: "HTTP_PORT",
+    defaultValue: "8787",
+    allowed: "0-65535 (0: a free port, logged)",
+    meaning:
+      "Port of run's HTTP endpoints. Control endpoints also need IBKR_CONTROL_TOKEN in the environment.",
+  },
+  {
     key: "LOG_LEVEL",
     defaultValue: "info",
     allowed: "fatal error warn info debug trace silent",
@@ -407,6 +420,8 @@ export const CONFIG_SCHEMA = z.object({
   IB_RESET_WINDOW: z.string().trim(),
   GATEWAY_RESTART_TIME: z.string().trim(),
   ORDER_QUIET_MINUTES: positiveInt(0, 120),
+  HTTP_HOST: z.string().trim().min(1),
+  HTTP_PORT: positiveInt(0, 65_535),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   DATA_DIR: z.string().trim().min(1),
   REPORT_DIR: z.string().trim().min(1),

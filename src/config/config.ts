@@ -91,6 +91,8 @@ export interface Config {
   readonly orders: OrdersConfig;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly dataDir: string;
+  /** run's HTTP endpoints. */
+  readonly http: { readonly host: string; readonly port: number };
   readonly reportDir: string;
   /** Where each key's value came from. */
   readonly sources: Readonly<Record<string, ConfigSource>>;

@@ -186,6 +186,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
     },
     logLevel: values.LOG_LEVEL,
     dataDir: values.DATA_DIR,
+    http: { host: values.HTTP_HOST, port: values.HTTP_PORT },
     reportDir: values.REPORT_DIR,
     sources,
   };
