@@ -3,6 +3,7 @@ import pino, { type Logger } from "pino";
 import { DEFAULT_SIM_START_MS, Daemon } from "../app/daemon.js";
 import { observeDaemon, serveDaemon } from "../app/daemon-service.js";
 import { createLogger } from "../app/logger.js";
+import type { Clock } from "../core/clock.js";
 import { SystemScheduler } from "../core/system-scheduler.js";
 import { DaemonMetrics } from "../service/daemon-metrics.js";
 import type { Config } from "../config/config.js";
@@ -134,7 +135,9 @@ async function runDaemon(flags: RunFlags): Promise<void> {
       resolve("SIGINT");
     });
   });
-  const metrics = new DaemonMetrics({ clock: new SystemScheduler() });
+  // Bar ages are measured on the daemon's clock (the simulator's with --source sim) once it runs.
+  let metricsClock: Clock = new SystemScheduler();
+  const metrics = new DaemonMetrics({ clock: { nowMs: () => metricsClock.nowMs() } });
   const observer = observeDaemon(metrics);
   const daemon = await Daemon.start({
     config,
@@ -146,6 +149,7 @@ async function runDaemon(flags: RunFlags): Promise<void> {
     simStartMs,
     observer,
   });
+  metricsClock = daemon.clock;
   const service = await serveDaemon({
     daemon,
     metrics,
