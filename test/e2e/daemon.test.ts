@@ -61,7 +61,11 @@ describe("ibkr-trader run as a process against the built-in gateway-sim (make pa
       for (const part of parts)
         if (part.trim() !== "") lines.push(JSON.parse(part) as Record<string, unknown>);
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => { resolve(code); }));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => {
+        resolve(code);
+      }),
+    );
     try {
       const ready = await until(() => lines.find((line) => line.event === "daemon.ready"), "ready", 30_000);
       const started = lines.find((line) => line.event === "daemon.started");
