@@ -91,22 +91,23 @@ export function daemonReadiness(daemon: Daemon, feeds: FeedBook): Readiness {
     const state = feeds.state.get(symbol);
     return state !== "live" || last === undefined || now - last > STALE_BARS * timeframeMs;
   });
+  const check = (name: string, ok: boolean, reason: string) => (ok ? { name, ok } : { name, ok, reason });
   return readinessOf([
-    {
-      name: "connected",
-      ok: connection.status === "ready",
-      reason: `not connected to TWS / Gateway (${connection.status})`,
-    },
-    {
-      name: "reconciled",
-      ok: routing === undefined || routing.readiness.status === "ready",
-      reason: routing?.readiness.reason ?? "",
-    },
-    {
-      name: "feeds",
-      ok: staleSymbols.length === 0 || !daemon.marketOpen(),
-      reason: `no fresh live bar for ${staleSymbols.join(", ")}`,
-    },
+    check(
+      "connected",
+      connection.status === "ready",
+      `not connected to TWS / Gateway (${connection.status})`,
+    ),
+    check(
+      "reconciled",
+      routing === undefined || routing.readiness.status === "ready",
+      routing?.readiness.reason ?? "",
+    ),
+    check(
+      "feeds",
+      staleSymbols.length === 0 || !daemon.marketOpen(),
+      `no fresh live bar for ${staleSymbols.join(", ")}`,
+    ),
   ]);
 }
 
