@@ -16,7 +16,7 @@
  */
 import { ConfigError, InvariantError } from "../core/errors.js";
 import { DAY_MS, weekdayOfDays } from "./civil-calendar.js";
-import { isKnownTimeZone, zonedTimeToUtcMs } from "./trading-hours.js";
+import { isKnownTimeZone, zonedTimeToUtcMs } from "./zoned-time.js";
 
 const MINUTE_MS = 60_000;
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { DataIntegrityError } from "../core/errors.js";
 import { civilFromDays, daysFromCivil } from "./civil-calendar.js";
 import { newYorkLocalToUtcMs } from "./new-york-time.js";
-import { TradingHours, zonedDayNumber, zonedTimeToUtcMs, type ContractHours } from "./trading-hours.js";
+import { TradingHours, type ContractHours } from "./trading-hours.js";
+import { zonedDayNumber, zonedTimeToUtcMs } from "./zoned-time.js";
 
 const HOUR_MS = 3_600_000;
 const utc = (text: string): number => Date.parse(text);

@@ -8,6 +8,7 @@ import {
   type Order as IbOrder,
 } from "@stoqey/ib";
 import { InvariantError } from "../../core/errors.js";
+import { zoneOffsetMs } from "../../data/zoned-time.js";
 import type { Fill } from "../../model/fill.js";
 import type { OrderIntent } from "../../model/order.js";
 import type { QualifiedContract } from "../../model/qualified-contract.js";
@@ -59,48 +60,6 @@ export function ibOrderOf(intent: OrderIntent, account: string): IbOrder {
 }
 
 const EXECUTION_TIME = /^(\d{4})(\d{2})(\d{2}) +(\d{2}):(\d{2}):(\d{2})(?: +(\S+))?$/;
-
-/** Formatters kept per time zone (building one costs far more than using it); the oldest goes first. */
-const MAX_CACHED_ZONES = 32;
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock formatter of `timeZone`; throws a RangeError for a zone Intl does not know. */
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  const cached = zoneFormatters.get(timeZone);
-  if (cached !== undefined) return cached;
-  const formatter = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
-  // The zone may come from the execution's own text: the cache stays small whatever IB sends.
-  if (zoneFormatters.size >= MAX_CACHED_ZONES) {
-    const oldest = zoneFormatters.keys().next();
-    if (oldest.done !== true) zoneFormatters.delete(oldest.value);
-  }
-  zoneFormatters.set(timeZone, formatter);
-  return formatter;
-}
-
-/** Offset of `timeZone` from UTC at `utcMs`, in ms (Intl; no tz tables of our own). */
-function zoneOffsetMs(timeZone: string, utcMs: number): number {
-  const parts = formatterOf(timeZone).formatToParts(new Date(utcMs));
-  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? Number.NaN);
-  const asUtc = Date.UTC(
-    get("year"),
-    get("month") - 1,
-    get("day"),
-    get("hour"),
-    get("minute"),
-    get("second"),
-  );
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
 
 /**
  * An execution time as TWS sends it — `yyyyMMdd  HH:mm:ss` (two spaces in real traffic, §5.3), optionally
