@@ -54,6 +54,11 @@ export function observeDaemon(
       metrics.feedEvent(event);
       if (event.type === "FeedBarClosed" && event.source === "live") lastLiveBarMs = Date.now();
     },
+    onOrderSent: (orderId: string) => {
+      const now = Date.now();
+      sentAtMs.set(orderId, now);
+      if (lastLiveBarMs !== undefined) metrics.observeBarToOrder(now - lastLiveBarMs);
+    },
     onOrderEvent: (event: OrderEvent) => {
       metrics.orderEvent(event.type);
       const now = Date.now();
@@ -68,10 +73,6 @@ export function observeDaemon(
           metrics.observeOrderToFill(now - sent);
           sentAtMs.delete(id);
         }
-      }
-      if (!sentAtMs.has(id) && event.order.status !== "Rejected" && lastLiveBarMs !== undefined) {
-        sentAtMs.set(id, now);
-        metrics.observeBarToOrder(now - lastLiveBarMs);
       }
       if (event.type === "OrderCancelled" || event.type === "OrderRejected" || event.type === "OrderDenied") {
         sentAtMs.delete(id);

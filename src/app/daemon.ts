@@ -35,6 +35,8 @@ export interface MarketGate {
 
 /** What the daemon reports as it runs, for metrics and status. */
 export interface DaemonObserver {
+  /** An order left for the broker (after risk checks); its events follow. */
+  onOrderSent?(orderId: string): void;
   onOrderEvent?(event: OrderEvent): void;
   onFeedEvent?(event: FeedEvent): void;
 }
@@ -348,7 +350,12 @@ export class Daemon {
   /** The strategy's way in: refused outside live bars, trading hours or a read-only run; else routed. */
   private submit(request: OrderRequest): string {
     const reason = this.holdReason(request);
-    if (reason === undefined && this.session !== undefined) return this.session.routing.submit(request);
+    if (reason === undefined && this.session !== undefined) {
+      const routing = this.session.routing;
+      const orderId = routing.submit(request);
+      if (routing.orders.order(orderId) !== undefined) this.options.observer?.onOrderSent?.(orderId);
+      return orderId;
+    }
     const nowMs = this.parts.clock.nowMs();
     const order = newOrder(request, {
       orderId: this.deniedIds.next(),
