@@ -76,7 +76,6 @@ interface DaemonParts {
 export class Daemon {
   readonly startedAtMs: number;
   private barSource: "history" | "live" | undefined;
-  private readonly liveSymbols = new Set<string>();
   private readonly deniedIds: IdGenerator;
   private gate: MarketGate | undefined;
   private engineRef: TradingEngine | undefined;
@@ -110,21 +109,8 @@ export class Daemon {
     return this.session?.routing;
   }
 
-  get feeds(): LiveFeeds | undefined {
-    return this.feedsRef;
-  }
-
-  /** Symbols that have had a live bar (their warm-up is over). */
-  get liveSymbolCount(): number {
-    return this.liveSymbols.size;
-  }
-
   get strategy(): LoadedStrategy {
     return this.parts.strategy;
-  }
-
-  get simulator(): EmbeddedGateway | undefined {
-    return this.parts.embedded;
   }
 
   /** Starts everything; resolves once the order path is reconciled and the feeds are warming up. */
@@ -307,7 +293,6 @@ export class Daemon {
       );
       return;
     }
-    if (event.source === "live") this.liveSymbols.add(bar.symbol);
     this.barSource = event.source;
     try {
       this.engineRef?.onBar(bar);
