@@ -6,6 +6,7 @@ import { decideTradingMode, type TradingMode } from "../config/live-interlock.js
 import { maskAccountId } from "../core/account-id.js";
 import { ConfigError, InvariantError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
+import type { GatewaySim } from "../gateway-sim/gateway-sim.js";
 import { IdGenerator } from "../core/id-generator.js";
 import { Rng } from "../core/rng.js";
 import type { Scheduler } from "../core/scheduler.js";
@@ -21,6 +22,7 @@ import { MarketDataStore } from "../store/market-data-store.js";
 import { StrategyRegistry, type LoadedStrategy } from "../strategy/strategy-registry.js";
 import { startEmbeddedGateway, type EmbeddedGateway } from "./embedded-gateway.js";
 import { createIbMarketData, type IbMarketData } from "./ib-market-data.js";
+import type { DailyCycleGuard } from "../data/daily-cycle.js";
 import { daemonMarketGate, dailyCycleFromConfig } from "./daemon-market-gate.js";
 import { LiveFeeds } from "./live-feeds.js";
 import type { OrderRouting } from "./order-routing.js";
@@ -41,6 +43,9 @@ export interface DaemonObserver {
   onFeedEvent?(event: FeedEvent): void;
 }
 
+/** What a starting daemon is doing (for /readyz before it runs). */
+export type StartPhase = "connecting" | "resolving-contracts" | "reconciling";
+
 /** How `ibkr-trader run` starts. */
 export interface DaemonOptions {
   readonly config: Config;
@@ -55,7 +60,13 @@ export interface DaemonOptions {
   readonly simSpeed: number;
   /** `--source sim`: the simulated instant the run starts at. */
   readonly simStartMs: number;
+  /** `--source sim`: synthetic stocks SIM001, SIM002, … the simulator lists beside its built-in ones; default 0. */
+  readonly simSyntheticInstruments?: number;
   readonly observer?: DaemonObserver;
+  /** A stop signal during the start: the connection stops and start() rejects. */
+  readonly signal?: AbortSignal;
+  /** Told as the start moves on: connecting, resolving contracts, reconciling (not in read-only runs). */
+  readonly onStartPhase?: (phase: StartPhase) => void;
 }
 
 /** The parts a running daemon is made of. */
@@ -66,6 +77,8 @@ interface DaemonParts {
   readonly embedded: EmbeddedGateway | undefined;
   readonly store: MarketDataStore;
   readonly strategy: LoadedStrategy;
+  /** IB's nightly reset and the Gateway restart, read in the zone the run's gateway uses. */
+  readonly dailyCycle: DailyCycleGuard;
 }
 
 /**
@@ -113,16 +126,22 @@ export class Daemon {
     return this.parts.strategy;
   }
 
+  /** The embedded gateway simulator (`--source sim`), for fault injection by benchmarks; else undefined. */
+  get embeddedSimulator(): GatewaySim | undefined {
+    return this.parts.embedded?.sim;
+  }
+
   /** Starts everything; resolves once the order path is reconciled and the feeds are warming up. */
   static async start(options: DaemonOptions): Promise<Daemon> {
     const parts = await Daemon.prepare(options);
-    const { config, scheduler, clock } = parts;
+    const { config, scheduler, clock, dailyCycle } = parts;
     let daemon: Daemon | undefined;
     let marketData: IbMarketData | undefined;
     const resolveContracts = async (
       gateway: IbGateway,
       symbols: readonly string[],
     ): Promise<ReadonlyMap<string, QualifiedContract>> => {
+      options.onStartPhase?.("resolving-contracts");
       marketData = createIbMarketData({
         gateway,
         scheduler,
@@ -142,12 +161,27 @@ export class Daemon {
           `none of the symbols (${symbols.join(", ")}) could be resolved at IB: check SYMBOLS / --symbols`,
         );
       }
+      // The order path reconciles next (a read-only run has none).
+      if (!options.readOnly) options.onStartPhase?.("reconciling");
       return new Map(contracts.map((contract) => [contract.symbol, contract]));
     };
     try {
+      options.onStartPhase?.("connecting");
       if (options.readOnly) {
-        const gateway = new IbGateway(config.ibkr, { scheduler, rng: new Rng(1), logger: options.logger });
-        const ibSession = await gateway.connection.start();
+        const gateway = new IbGateway(config.ibkr, {
+          scheduler,
+          rng: new Rng(1),
+          logger: options.logger,
+          classifyOutage: dailyCycle.classifyOutage,
+        });
+        const abort = (): void => {
+          gateway.connection.stop(`stopped during the start (${String(options.signal?.reason)})`);
+        };
+        options.signal?.addEventListener("abort", abort, { once: true });
+        if (options.signal?.aborted === true) abort();
+        const ibSession = await gateway.connection.start().finally(() => {
+          options.signal?.removeEventListener("abort", abort);
+        });
         const tradingMode = decideTradingMode({
           config,
           liveFlag: options.liveFlag,
@@ -177,6 +211,8 @@ export class Daemon {
             daemon?.onOrderEvent(event);
           },
           resolveContracts,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          classifyOutage: dailyCycle.classifyOutage,
         });
         daemon = new Daemon(
           options,
@@ -214,6 +250,9 @@ export class Daemon {
         logger: options.logger,
         clock: { mode: "accelerated", speed: options.simSpeed, startMs: options.simStartMs },
         liveData: true,
+        ...(options.simSyntheticInstruments === undefined
+          ? {}
+          : { syntheticInstruments: options.simSyntheticInstruments }),
       });
       const sim = embedded.sim;
       clock = { nowMs: () => sim.clock.nowMs() };
@@ -234,14 +273,14 @@ export class Daemon {
       });
     }
     const store = MarketDataStore.open(join(config.dataDir, "market-data.sqlite"));
-    return { config, clock, scheduler, embedded, store, strategy };
+    return { config, clock, scheduler, embedded, store, strategy, dailyCycle: dailyCycleFromConfig(config) };
   }
 
   /** Wires the engine and the feeds, and starts the warm-up. */
   private run(): void {
     const { config, clock, scheduler } = this.parts;
     const routing = this.session?.routing;
-    this.gate = daemonMarketGate(this.contracts, dailyCycleFromConfig(config), this.options.logger);
+    this.gate = daemonMarketGate(this.contracts, this.parts.dailyCycle, this.options.logger);
     this.engineRef = new TradingEngine({
       clock,
       strategy: this.parts.strategy.strategy,
@@ -261,6 +300,7 @@ export class Daemon {
       onEvent: (event) => {
         this.onFeedEvent(event);
       },
+      classifyOutage: this.parts.dailyCycle.classifyOutage,
     });
     this.feedsRef.start(this.options.warmupBars);
     this.options.logger.info(

@@ -19,6 +19,7 @@ export async function startEmbeddedGateway(options: {
   readonly seed?: number;
   readonly accounts?: readonly string[];
   readonly liveData?: boolean;
+  readonly syntheticInstruments?: number;
 }): Promise<EmbeddedGateway> {
   const log = options.logger.child({ component: "gateway-sim" });
   const sim = GatewaySim.create({
@@ -28,6 +29,9 @@ export async function startEmbeddedGateway(options: {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.accounts === undefined ? {} : { accounts: options.accounts }),
     liveData: options.liveData ?? false,
+    ...(options.syntheticInstruments === undefined
+      ? {}
+      : { syntheticInstruments: options.syntheticInstruments }),
     logger: {
       info: (fields, message) => {
         log.debug(fields, message);

@@ -3,6 +3,7 @@ import type { Subscription } from "rxjs";
 import { IbFiveSecondBars } from "../adapters/ib/ib-five-second-bars.js";
 import type { IbGateway } from "../adapters/ib/ib-gateway.js";
 import type { Scheduler } from "../core/scheduler.js";
+import type { OutageClassifier } from "../data/daily-cycle.js";
 import type { FeedEvent } from "../data/feed-event.js";
 import { historyBarSizeOf } from "../data/history-bar-size.js";
 import type { HistoryService } from "../data/history-service.js";
@@ -38,6 +39,8 @@ export class LiveFeeds {
       readonly marketDataType: 1 | 2 | 3 | 4;
       readonly onEvent?: (event: FeedEvent) => void;
       readonly graceMs?: number;
+      /** Which stalls are expected (IB's daily cycle) and logged at info; absent: every stall is an alarm. */
+      readonly classifyOutage?: OutageClassifier;
     },
   ) {
     const byContract = new Map(options.contracts.map((contract) => [contract.symbol, contract]));
@@ -141,12 +144,19 @@ export class LiveFeeds {
           "invalid bar dropped",
         );
         break;
-      case "FeedStalled":
-        logger.warn(
-          { event: "feed.stalled", symbol: event.symbol, silentForMs: event.silentForMs },
-          "feed stalled during trading hours",
+      case "FeedStalled": {
+        const fields = { event: "feed.stalled", symbol: event.symbol, silentForMs: event.silentForMs };
+        const classification = this.options.classifyOutage?.(
+          { kind: "feedStalled", symbol: event.symbol },
+          this.options.scheduler.nowMs(),
         );
+        if (classification?.level === "info") {
+          logger.info({ ...fields, expected: classification.reason }, "feed stalled during trading hours");
+        } else {
+          logger.warn(fields, "feed stalled during trading hours");
+        }
         break;
+      }
       case "FeedResumed":
         logger.info(
           { event: "feed.resumed", symbol: event.symbol, stalledForMs: event.stalledForMs },

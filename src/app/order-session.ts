@@ -6,6 +6,7 @@ import { decideTradingMode, type TradingMode } from "../config/live-interlock.js
 import type { Clock } from "../core/clock.js";
 import { Rng } from "../core/rng.js";
 import type { Scheduler } from "../core/scheduler.js";
+import type { OutageClassifier } from "../data/daily-cycle.js";
 import type { OrderEvent } from "../model/order-event.js";
 import type { QualifiedContract } from "../model/qualified-contract.js";
 import { OrderRouting } from "./order-routing.js";
@@ -25,7 +26,11 @@ export interface OrderSessionOptions {
   readonly seed?: number;
   /** Overrides for the connection's heartbeat and clash policy. */
   readonly connection?: IbGatewayDependencies["connection"];
+  /** Which connection outages are expected (IB's daily cycle) and logged at info; absent: all are alarms. */
+  readonly classifyOutage?: OutageClassifier;
   /** Resolves the traded symbols; default one IB contract lookup each. */
+  /** Aborts the opening (a stop signal during the start): the connection stops and this rejects. */
+  readonly signal?: AbortSignal;
   readonly resolveContracts?: (
     gateway: IbGateway,
     symbols: readonly string[],
@@ -57,11 +62,17 @@ export async function openOrderSession(options: OrderSessionOptions): Promise<Or
     scheduler,
     rng: new Rng(options.seed ?? 1),
     logger,
+    classifyOutage: options.classifyOutage,
     ...(options.connection === undefined ? {} : { connection: options.connection }),
   });
-  const session = await gateway.connection.start();
+  const abort = (): void => {
+    gateway.connection.stop(`stopped during the start (${String(options.signal?.reason)})`);
+  };
+  options.signal?.addEventListener("abort", abort, { once: true });
   let routing: OrderRouting | undefined;
   try {
+    if (options.signal?.aborted === true) abort();
+    const session = await gateway.connection.start();
     const tradingMode = decideTradingMode({
       config,
       liveFlag: options.liveFlag,
@@ -80,6 +91,7 @@ export async function openOrderSession(options: OrderSessionOptions): Promise<Or
       onEvent: options.onEvent,
     });
     await routing.start();
+    options.signal?.removeEventListener("abort", abort);
     const opened = routing;
     let closed = false;
     return {
@@ -102,6 +114,7 @@ export async function openOrderSession(options: OrderSessionOptions): Promise<Or
       },
     };
   } catch (error) {
+    options.signal?.removeEventListener("abort", abort);
     await routing?.stop({ cancelOpenOrders: false, timeoutMs: 0 }).catch(() => undefined);
     gateway.connection.stop("order session refused or failed to open");
     throw error;

@@ -1,7 +1,8 @@
 import { Option, type Command } from "commander";
 import pino, { type Logger } from "pino";
-import { DEFAULT_SIM_START_MS, Daemon } from "../app/daemon.js";
-import { observeDaemon, serveDaemon } from "../app/daemon-service.js";
+import { DEFAULT_SIM_START_MS, Daemon, type StartPhase } from "../app/daemon.js";
+import { observeDaemon, startDaemonService } from "../app/daemon-service.js";
+import { maskAccountId } from "../core/account-id.js";
 import { createLogger } from "../app/logger.js";
 import type { Clock } from "../core/clock.js";
 import { SystemScheduler } from "../core/system-scheduler.js";
@@ -109,12 +110,17 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   const simStartMs =
     flags.simStart === undefined ? DEFAULT_SIM_START_MS : parseTimeFlag("--sim-start", flags.simStart);
   const logger = daemonLogger(config.logLevel);
+  // What the crash line says beside the error: how far the start got, or the running daemon's state.
+  let phase: StartPhase | "running" = "connecting";
+  const current: { daemon: Daemon | undefined } = { daemon: undefined };
   const crash = (error: unknown, origin: string): void => {
     logger.fatal(
       {
         event: "daemon.crashed",
         origin,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        phase,
+        ...(current.daemon === undefined ? {} : crashContext(current.daemon)),
       },
       "uncaught error: exiting so the supervisor restarts the daemon (the restart reconciles)",
     );
@@ -126,32 +132,23 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   process.on("unhandledRejection", (error) => {
     crash(error, "unhandledRejection");
   });
-  // Listen from the start: a stop during warm-up or reconciliation still takes the graceful path.
+  // Listen from the start: a stop during the start aborts it (nothing is half-written: every state change is
+  // one SQLite transaction), and a stop after it takes the graceful path.
+  const abortStart = new AbortController();
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => {
-      resolve("SIGTERM");
-    });
-    process.once("SIGINT", () => {
-      resolve("SIGINT");
-    });
+    const onSignal = (signal: NodeJS.Signals): void => {
+      resolve(signal);
+      if (current.daemon === undefined) abortStart.abort(signal);
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
   });
   // Bar ages are measured on the daemon's clock (the simulator's with --source sim) once it runs.
   let metricsClock: Clock = new SystemScheduler();
   const metrics = new DaemonMetrics({ clock: { nowMs: () => metricsClock.nowMs() } });
   const observer = observeDaemon(metrics);
-  const daemon = await Daemon.start({
-    config,
-    liveFlag: flags.live,
-    readOnly: flags.readOnly,
-    logger,
-    warmupBars,
-    simSpeed,
-    simStartMs,
-    observer,
-  });
-  metricsClock = daemon.clock;
-  const service = await serveDaemon({
-    daemon,
+  // HTTP first: /healthz answers and /readyz says why not ready while the start waits for TWS.
+  const service = await startDaemonService({
     metrics,
     feeds: observer.feeds,
     host: config.http.host,
@@ -159,6 +156,34 @@ async function runDaemon(flags: RunFlags): Promise<void> {
     controlToken: process.env.IBKR_CONTROL_TOKEN,
     logger: logger.child({ component: "http" }),
   });
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      config,
+      liveFlag: flags.live,
+      readOnly: flags.readOnly,
+      logger,
+      warmupBars,
+      simSpeed,
+      simStartMs,
+      observer,
+      signal: abortStart.signal,
+      onStartPhase: (next) => {
+        phase = next;
+        service.starting(next);
+      },
+    });
+  } catch (error) {
+    await service.close();
+    if (!abortStart.signal.aborted) throw error;
+    const reason = `${String(abortStart.signal.reason)} during the start (${phase})`;
+    logger.info({ event: "daemon.stopped", reason }, "daemon stopped before it ran");
+    return;
+  }
+  current.daemon = daemon;
+  phase = "running";
+  metricsClock = daemon.clock;
+  service.attach(daemon);
   // pm2 (wait_ready) and scripts wait for this: the order path is reconciled and the feeds are started.
   process.send?.("ready");
   logger.info({ event: "daemon.ready", url: service.server.url }, "daemon ready");
@@ -174,4 +199,17 @@ async function runDaemon(flags: RunFlags): Promise<void> {
   await daemon.stop(signal, Math.max(1_000, stopTimeoutMs - 5_000));
   await service.close();
   clearTimeout(timer);
+}
+
+/** The running daemon's state for the crash line: no secrets, the account masked. */
+function crashContext(daemon: Daemon): Record<string, unknown> {
+  return {
+    mode: daemon.tradingMode.mode,
+    account: maskAccountId(daemon.tradingMode.account),
+    connection: daemon.gateway.connection.state.status,
+    tradingState: daemon.orders?.riskChecks.tradingState.state(),
+    openOrders: daemon.orders?.orders.openOrders().length,
+    positions: daemon.portfolio.positions().length,
+    uptimeSeconds: Math.round((daemon.clock.nowMs() - daemon.startedAtMs) / 1000),
+  };
 }

@@ -7,6 +7,7 @@ import {
   parseResetWindow,
   parseResetWindows,
   type DailyCycleOptions,
+  type OutageClassifier,
 } from "./daily-cycle.js";
 
 const utc = (text: string): number => Date.parse(text);
@@ -164,9 +165,25 @@ describe("DailyCycleGuard outages", () => {
     const guard = aGuard();
     expect(guard.classifyOutage(signal, utc("2024-01-11T05:00:00Z"))).toEqual({
       level: "info",
-      reason: "expected during IB's daily reset 23:45-00:45 America/New_York (±10 min)",
+      reason: "IB's daily reset 23:45-00:45 America/New_York (±10 min)",
     });
     expect(guard.classifyOutage(signal, utc("2024-01-11T20:00:00Z"))?.level).toBe("alarm");
+  });
+
+  it("classifies when handed on as a free function, as the adapters take it", () => {
+    const classify: OutageClassifier = aGuard().classifyOutage;
+    expect(classify({ kind: "disconnected" }, utc("2024-01-11T05:00:00Z"))?.level).toBe("info");
+  });
+
+  it("gives the Gateway restart as the reason around the configured restart time", () => {
+    const guard = aGuard({
+      resetWindows: [],
+      gatewayRestart: { time: "15:00", timeZone: "America/New_York" },
+    });
+    expect(guard.classifyOutage({ kind: "ibCode", code: 2110 }, utc("2024-01-11T20:05:00Z"))).toEqual({
+      level: "info",
+      reason: "the Gateway restart at 15:00 America/New_York (±10 min)",
+    });
   });
 
   it("leaves IB codes that are no outage, such as 1102 restored, unclassified", () => {

@@ -74,6 +74,12 @@ export interface OutageClassification {
   readonly reason: string;
 }
 
+/**
+ * Tells how to report an outage signal at a time (DailyCycleGuard.classifyOutage as a function): what the IB
+ * adapter and the live feeds take, so they need not know the daily cycle.
+ */
+export type OutageClassifier = (signal: OutageSignal, timeMs: number) => OutageClassification | undefined;
+
 /** IB codes that report lost connectivity or a broken farm (ibkr-facts §4). */
 export const OUTAGE_IB_CODES: ReadonlySet<number> = new Set([1100, 2103, 2105, 2110, 2157, 10182]);
 
@@ -249,15 +255,16 @@ export class DailyCycleGuard {
   }
 
   /**
-   * Info for an outage signal the daily cycle explains, alarm for one it does not; undefined for a signal that
-   * is no outage (an IB code outside OUTAGE_IB_CODES, such as 1102 "restored").
+   * Info, with the quiet period's reason, for an outage signal the daily cycle explains; alarm for one it does
+   * not; undefined for a signal that is no outage (an IB code outside OUTAGE_IB_CODES, such as 1102
+   * "restored"). A bound function, so it can be handed on as an OutageClassifier.
    */
-  classifyOutage(signal: OutageSignal, timeMs: number): OutageClassification | undefined {
+  readonly classifyOutage: OutageClassifier = (signal, timeMs) => {
     if (signal.kind === "ibCode" && !OUTAGE_IB_CODES.has(signal.code)) return undefined;
     const expected = this.expectedOutage(timeMs);
-    if (expected !== undefined) return { level: "info", reason: `expected during ${expected}` };
+    if (expected !== undefined) return { level: "info", reason: expected };
     return { level: "alarm", reason: "outside IB's daily reset and Gateway restart windows" };
-  }
+  };
 
   /** The joined quiet periods near `timeMs`, cached per UTC day. */
   private periodsAround(timeMs: number): readonly QuietPeriod[] {

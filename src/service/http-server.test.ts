@@ -231,6 +231,19 @@ describe("startHttpServer", () => {
     expect(await response.json()).toEqual(aStatus);
   });
 
+  it("answers /status 503 with the readiness reason while there is no status yet (starting)", async () => {
+    const { server } = await start({
+      status: () => undefined,
+      readiness: () =>
+        readinessOf([{ name: "connected", ok: false, reason: "starting: connecting to TWS / Gateway" }]),
+    });
+
+    const response = await fetch(`${server.url}/status`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: "starting: connecting to TWS / Gateway" });
+  });
+
   it("answers 500 with the error and logs it at warn when the status cannot be built", async () => {
     const { server, log } = await start({
       status: () => {
@@ -357,6 +370,22 @@ describe("startHttpServer", () => {
         orders: ["flatten-11"],
       });
       expect(control.flatten).toHaveBeenCalledWith("end of test");
+    });
+
+    it("answer 503 with the reason, acting on nothing, while the port says it is unavailable", async () => {
+      let unavailable: string | undefined = "starting: reconciling";
+      const control = { ...aControl(TOKEN), unavailable: () => unavailable };
+      const { server } = await start({ control });
+
+      const refused = await post(server, "/pause", { token: TOKEN });
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ error: "starting: reconciling" });
+      expect(control.pause).not.toHaveBeenCalled();
+      expect((await post(server, "/pause")).status).toBe(401);
+
+      unavailable = undefined;
+      expect((await post(server, "/pause", { token: TOKEN })).status).toBe(200);
+      expect(control.pause).toHaveBeenCalledTimes(1);
     });
 
     it("refuse a reason that is not a string with 400", async () => {

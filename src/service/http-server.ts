@@ -26,6 +26,8 @@ export interface ControlPort {
   resume(reason: string): void | Promise<void>;
   /** Sends the orders that close every position; returns their ids. */
   flatten(reason: string): Promise<{ readonly orders: readonly string[] }>;
+  /** Why control cannot act now (e.g. the daemon is still starting): answered 503; undefined = available. */
+  unavailable?(): string | undefined;
 }
 
 /** The HTTP server's collaborators and where it listens. */
@@ -37,7 +39,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   readonly metrics: MetricsEndpoint;
   readonly readiness: () => Readiness;
-  readonly status: () => DaemonStatus | Promise<DaemonStatus>;
+  /** Undefined while there is no status yet (starting): answered 503 with the readiness reason. */
+  readonly status: () => DaemonStatus | undefined | Promise<DaemonStatus | undefined>;
   /** Default: alive, with the process's uptime. */
   readonly health?: (() => Health) | undefined;
   readonly control?: ControlPort | undefined;
@@ -108,7 +111,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   app.get("/metrics", async (_request, reply) =>
     reply.header("content-type", options.metrics.contentType).send(await options.metrics.text()),
   );
-  app.get("/status", async () => options.status());
+  app.get("/status", async (_request, reply) => {
+    const status = await options.status();
+    if (status !== undefined) return status;
+    return reply.code(503).send({ error: notReadyReason(readinessOrFailure(options.readiness, logger)) });
+  });
 
   const control = options.control;
   const token = control?.token ?? "";
@@ -140,6 +147,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       if (control === undefined) return reply.code(404).send({ error: CONTROL_OFF });
       const reason = reasonFrom(request.body, `POST ${path} over HTTP`);
       if (typeof reason !== "string") return reply.code(400).send({ error: reason.error });
+      const unavailable = control.unavailable?.();
+      if (unavailable !== undefined) return reply.code(503).send({ error: unavailable });
       logger.info(
         { event: "http.control", action: path.slice(1), reason, remoteAddress: request.ip },
         "control request",

@@ -77,19 +77,29 @@ describe("ibkr-trader run as a process against the built-in gateway-sim (make pa
       await until(() => lines.find((line) => line.event === "order.filled"), "a fill", 60_000);
       const readyz = await fetch(`${url}/readyz`);
       expect(readyz.status).toBe(200);
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      for (const series of [
+      const named = [
         "ibkr_connected 1",
         "ibkr_reconnects_total",
         'ibkr_fills_total{symbol="SPY"}',
         'ibkr_last_bar_age_seconds{symbol="SPY"}',
         "ibkr_equity",
+        'ibkr_pnl{source="ours",kind="unrealized"}',
+        'ibkr_pnl{source="ib",kind="unrealized"}',
+        'ibkr_position{symbol="SPY",source="ib"}',
+        "ibkr_ib_net_liquidation",
         "ibkr_order_to_fill_seconds_bucket",
         "ibkr_bar_to_order_seconds_bucket",
         "nodejs_eventloop_lag_seconds",
-      ]) {
-        expect(metrics).toContain(series);
+      ];
+      // IB's own figures come with its account updates (reqPnL, reqPnLSingle), a moment after the fill.
+      const scrape = async (): Promise<string> => (await fetch(`${url}/metrics`)).text();
+      const hasAll = (text: string): boolean => named.every((series) => text.includes(series));
+      let metrics = await scrape();
+      for (let tries = 0; !hasAll(metrics) && tries < 150; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        metrics = await scrape();
       }
+      for (const series of named) expect(metrics).toContain(series);
       const status = (await (await fetch(`${url}/status`)).json()) as { positions: unknown[]; mode: string };
       expect(status.mode).toBe("paper");
       const pause = await fetch(`${url}/pause`, { method: "POST" });

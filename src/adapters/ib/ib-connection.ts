@@ -5,6 +5,7 @@ import { GatewayError } from "../../core/errors.js";
 import type { Rng } from "../../core/rng.js";
 import type { CancelTimer, Scheduler } from "../../core/scheduler.js";
 import { maskAccountId } from "../../core/account-id.js";
+import type { OutageClassifier, OutageSignal } from "../../data/daily-cycle.js";
 import { classifyIbCode } from "./ib-error-codes.js";
 import type { IbConnectionState, IbNotice, IbSession } from "./ib-connection-state.js";
 import { createIbClient, type IbClient } from "./ib-library.js";
@@ -32,6 +33,11 @@ export interface IbConnectionOptions {
   readonly scheduler: Scheduler;
   readonly rng: Rng;
   readonly logger: Logger;
+  /**
+   * Says which outages are expected (IB's nightly reset, the Gateway's restart): those are logged at info
+   * with the reason instead of warn. Absent: every outage is an alarm.
+   */
+  readonly classifyOutage?: OutageClassifier | undefined;
 }
 
 /** Default heartbeat and clash settings for the daemon. */
@@ -240,9 +246,14 @@ export class IbConnection {
   private onCode(code: number, message: string, reqId: number): void {
     const action = classifyIbCode(code, message);
     const notice: IbNotice = { code, message, reqId, action };
+    const expected = this.expectedOutage({ kind: "ibCode", code });
     const fields = { event: "ib.code", code, reqId, action };
-    if (action === "info") this.options.logger.debug(fields, message);
-    else this.options.logger.warn(fields, message);
+    // An expected outage code is never logged louder than before: 2157 (action info) stays at debug.
+    if (action === "info") {
+      this.options.logger.debug(expected === undefined ? fields : { ...fields, expected }, message);
+    } else {
+      this.logOutage(fields, message, expected);
+    }
     if (reqId >= 0) {
       this.requestErrorHandlers.get(reqId)?.(code, message);
     } else {
@@ -382,9 +393,10 @@ export class IbConnection {
     this.failedAttempts += 1;
     if (kind === "client-id-in-use") this.clashes += 1;
     const error = this.describeFailure(kind, detail);
-    this.options.logger.warn(
+    this.logOutage(
       { event: "connection.failed", code: error.code, attempt: attempt.number, detail },
       error.message,
+      this.expectedLoss(kind),
     );
     const firstConnect = this.generation === 0;
     const retry = firstConnect ? this.retryFirstConnect : this.options.autoReconnect;
@@ -402,7 +414,11 @@ export class IbConnection {
     if (this.state.status !== "ready") return;
     this.cancelHeartbeat?.();
     const reason = `${kind}: ${detail}`;
-    this.options.logger.warn({ event: "connection.lost", kind, detail }, "gateway connection lost");
+    this.logOutage(
+      { event: "connection.lost", kind, detail },
+      "gateway connection lost",
+      this.expectedLoss(kind),
+    );
     this.endSession(reason);
     this.attempt = undefined;
     this.closeSocket();
@@ -518,6 +534,27 @@ export class IbConnection {
       });
     };
     this.cancelHeartbeat = scheduler.setTimer(heartbeatIntervalMs, check);
+  }
+
+  /** Why `signal` is expected now (IB's daily cycle), or undefined when it is an alarm or no outage. */
+  private expectedOutage(signal: OutageSignal): string | undefined {
+    const classification = this.options.classifyOutage?.(signal, this.options.scheduler.nowMs());
+    return classification?.level === "info" ? classification.reason : undefined;
+  }
+
+  /**
+   * Why a lost socket or a failed attempt is expected now; never for a client id clash (another client holds
+   * our id) or a fatal loss (1300, a changed port): no reset or restart explains those.
+   */
+  private expectedLoss(kind: LossKind): string | undefined {
+    if (kind === "client-id-in-use" || kind === "fatal") return undefined;
+    return this.expectedOutage({ kind: "disconnected" });
+  }
+
+  /** An alarm at warn, or, when the daily cycle explains it, info with the reason in `expected`. */
+  private logOutage(fields: Record<string, unknown>, message: string, expected: string | undefined): void {
+    if (expected === undefined) this.options.logger.warn(fields, message);
+    else this.options.logger.info({ ...fields, expected }, message);
   }
 
   private setState(state: IbConnectionState): void {

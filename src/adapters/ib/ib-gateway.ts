@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { IbkrConfig } from "../../config/config.js";
 import type { Rng } from "../../core/rng.js";
 import type { Scheduler } from "../../core/scheduler.js";
+import type { OutageClassifier } from "../../data/daily-cycle.js";
 import { CONNECTION_DEFAULTS, IbConnection, type IbConnectionOptions } from "./ib-connection.js";
 import { IbContractClient } from "./ib-contract-client.js";
 import { IbHistoricalDataClient } from "./ib-historical-data-client.js";
@@ -13,6 +14,8 @@ export interface IbGatewayDependencies {
   readonly scheduler: Scheduler;
   readonly rng: Rng;
   readonly logger: Logger;
+  /** Which connection outages are expected (IB's daily cycle) and logged at info; absent: all are alarms. */
+  readonly classifyOutage?: OutageClassifier | undefined;
   /** Overrides for the connection's heartbeat and clash policy (tests). */
   readonly connection?: Partial<
     Pick<IbConnectionOptions, "heartbeatIntervalMs" | "heartbeatTimeoutMs" | "clientIdInUseRetries">
@@ -44,6 +47,7 @@ export class IbGateway {
       scheduler,
       rng,
       logger: logger.child({ component: "ib-connection" }),
+      classifyOutage: dependencies.classifyOutage,
     });
     this.requests = new IbRequests(this.connection);
     this.contracts = new IbContractClient(this.requests, scheduler, logger);

@@ -2,8 +2,23 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { IbConnection } from "../../../src/adapters/ib/ib-connection.js";
 import type { IbConnectionState } from "../../../src/adapters/ib/ib-connection-state.js";
 import { GatewayError } from "../../../src/core/errors.js";
+import { ScaledScheduler } from "../../../src/core/system-scheduler.js";
+import {
+  DEFAULT_RESET_WINDOW,
+  DailyCycleGuard,
+  parseResetWindows,
+  type DailyCycleOptions,
+} from "../../../src/data/daily-cycle.js";
 import type { GatewaySim } from "../../../src/gateway-sim/gateway-sim.js";
-import { connectionTo, LogCapture, startSim, waitForGeneration, waitForState } from "./ib-test-kit.js";
+import {
+  connectionTo,
+  IN_SESSION_MS,
+  LogCapture,
+  roundTrip,
+  startSim,
+  waitForGeneration,
+  waitForState,
+} from "./ib-test-kit.js";
 
 describe("IbConnection against gateway-sim", () => {
   const sims: GatewaySim[] = [];
@@ -164,5 +179,126 @@ describe("IbConnection against gateway-sim", () => {
         else process.env[key] = value;
       }
     }
+  });
+});
+
+describe("IbConnection logs around IB's daily cycle", () => {
+  /** Wednesday 2024-01-03 04:50 UTC: 23:50 in New York, inside IB's nightly reset. */
+  const IN_RESET_MS = Date.UTC(2024, 0, 3, 4, 50);
+  const RESET_REASON = "IB's daily reset 23:45-00:45 America/New_York (±10 min)";
+  const INFO = 30;
+  const WARN = 40;
+  const sims: GatewaySim[] = [];
+  const connections: IbConnection[] = [];
+  afterEach(async () => {
+    for (const connection of connections.splice(0)) connection.stop();
+    for (const sim of sims.splice(0)) await sim.stop();
+  });
+
+  /** A connection whose windows are judged in the simulator's time, as the daemon does with `--source sim`. */
+  async function setUp(
+    startMs: number,
+    cycle: Partial<DailyCycleOptions> = {},
+    overrides: Parameters<typeof connectionTo>[2] = {},
+  ) {
+    const { sim, port } = await startSim({ clock: { mode: "manual", startMs } });
+    sims.push(sim);
+    const logs = new LogCapture();
+    const guard = new DailyCycleGuard({
+      resetWindows: parseResetWindows(DEFAULT_RESET_WINDOW),
+      quietMarginMinutes: 10,
+      ...cycle,
+    });
+    const inSimulatedTime = {
+      scheduler: new ScaledScheduler({ nowMs: () => sim.clock.nowMs() }, 1),
+      classifyOutage: guard.classifyOutage,
+    };
+    const connection = connectionTo(port, logs, { ...inSimulatedTime, ...overrides });
+    connections.push(connection);
+    return { sim, port, logs, connection, inSimulatedTime };
+  }
+
+  it("logs a dropped socket inside IB's reset window at info, saying why it is expected", async () => {
+    const { sim, connection, logs } = await setUp(IN_RESET_MS);
+    await connection.start();
+    await sim.faults.dropAllConnections();
+    await waitForGeneration(connection, 2);
+    expect(logs.events("connection.lost")).toEqual([
+      expect.objectContaining({ level: INFO, kind: "lost", expected: RESET_REASON }),
+    ]);
+  });
+
+  it("raises a dropped socket outside the reset window as a warning", async () => {
+    const { sim, connection, logs } = await setUp(IN_SESSION_MS);
+    await connection.start();
+    await sim.faults.dropAllConnections();
+    await waitForGeneration(connection, 2);
+    const [lost] = logs.events("connection.lost");
+    expect(lost).toMatchObject({ level: WARN, kind: "lost" });
+    expect(lost).not.toHaveProperty("expected");
+  });
+
+  it("logs failed reconnects around the configured Gateway restart at info", async () => {
+    const { sim, connection, logs } = await setUp(Date.UTC(2024, 0, 2, 16, 0), {
+      resetWindows: [],
+      gatewayRestart: { time: "11:05", timeZone: "America/New_York" },
+    });
+    await connection.start();
+    await sim.faults.restart({ downForMs: 400 });
+    await waitForGeneration(connection, 2);
+    const failed = logs.events("connection.failed");
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    for (const line of failed) {
+      expect(line).toMatchObject({
+        level: INFO,
+        code: "GATEWAY_UNREACHABLE",
+        expected: "the Gateway restart at 11:05 America/New_York (±10 min)",
+      });
+    }
+  });
+
+  it("raises failed reconnects outside the daily cycle as warnings", async () => {
+    const { sim, connection, logs } = await setUp(IN_SESSION_MS);
+    await connection.start();
+    await sim.faults.restart({ downForMs: 400 });
+    await waitForGeneration(connection, 2);
+    const failed = logs.events("connection.failed");
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed.every((line) => line.level === WARN && !("expected" in line))).toBe(true);
+  });
+
+  it.each([
+    ["at info, saying why, inside the reset window", IN_RESET_MS, INFO, RESET_REASON],
+    ["as a warning outside the reset window", IN_SESSION_MS, WARN, undefined],
+  ])("logs IB 1100 and the loss it causes %s", async (_name, startMs, level, expected) => {
+    const { sim, connection, logs } = await setUp(startMs);
+    await connection.start();
+    sim.faults.connectivityLost();
+    await waitForGeneration(connection, 2);
+    const code = logs.events("ib.code").find((line) => line.code === 1100);
+    expect(code).toMatchObject({ level, action: "retry" });
+    expect(code?.expected).toBe(expected);
+    expect(logs.events("connection.lost")[0]).toMatchObject({ level, kind: "connectivity" });
+  });
+
+  it("leaves an IB code that is no outage at its own level inside the reset window", async () => {
+    const { sim, connection, logs } = await setUp(IN_RESET_MS);
+    await connection.start();
+    sim.faults.connectivityRestored({ dataLost: true });
+    await roundTrip(connection);
+    const code = logs.events("ib.code").find((line) => line.code === 1101);
+    expect(code).toMatchObject({ level: WARN, action: "resubscribe" });
+    expect(code).not.toHaveProperty("expected");
+  });
+
+  it("keeps a client id clash a warning inside the reset window: no reset explains it", async () => {
+    const { port, logs, connection, inSimulatedTime } = await setUp(IN_RESET_MS);
+    await connection.start();
+    const rival = connectionTo(port, logs, { ...inSimulatedTime, clientIdInUseRetries: 0 });
+    connections.push(rival);
+    await rival.start().catch(() => undefined);
+    const clashes = logs.events("connection.failed").filter((line) => line.code === "CLIENT_ID_IN_USE");
+    expect(clashes.length).toBeGreaterThanOrEqual(1);
+    expect(clashes.every((line) => line.level === WARN && !("expected" in line))).toBe(true);
   });
 });
