@@ -4,13 +4,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAIN, until } from "./daemon-kit.js";
 
 // The compiled daemon as a child process against a gateway-sim process that outlives it, the way a daemon
 // under systemd or pm2 runs against a Gateway: readiness while it waits for the Gateway and after it has
 // reconciled, the control endpoints with a token, a stop during the start, and an uncaught error followed
 // by a restart that reconciles against the same account and state file.
 
-const MAIN = join(import.meta.dirname, "../../dist/src/main.js");
 const CRASH_FIXTURE = join(import.meta.dirname, "../../dist/test/fixtures/crash-on-signal.js");
 const TOKEN = "e2e-control-token";
 
@@ -64,41 +64,13 @@ function run(args: readonly string[], env: Record<string, string>, cwd: string):
   return { child, lines, output: () => all, exited };
 }
 
-/** Polls `check` until it holds (child processes and HTTP: no fixed sleeps). */
-async function until<T>(
-  check: () => T | undefined,
-  what: string,
-  timeoutMs: number,
-  proc?: Running,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (proc !== undefined && proc.child.exitCode !== null) {
-      throw new Error(`exited with ${proc.child.exitCode} before ${what}:\n${proc.output().slice(-3000)}`);
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(
-        `timed out waiting until ${what}${proc === undefined ? "" : `:\n${proc.output().slice(-3000)}`}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function untilAsync<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits for `check`, giving up at once (with the process's output) if `proc` exits first. */
+function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: number, proc: Running): Promise<T> {
+  return until(check, what, timeoutMs, () =>
+    proc.child.exitCode === null
+      ? undefined
+      : `exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`,
+  );
 }
 
 /** A loopback port the OS chose and freed again, for a gateway-sim started after the daemon. */
@@ -156,7 +128,12 @@ function startDaemon(port: number, dataDir: string, cwd: string, crashable = fal
 
 /** The HTTP server is up before the daemon connects: its URL is in the http.listening line. */
 async function httpUrl(daemon: Running): Promise<string> {
-  const line = await until(() => event(daemon, "http.listening"), "the HTTP server listens", 20_000, daemon);
+  const line = await waitFor(
+    () => event(daemon, "http.listening"),
+    "the HTTP server listens",
+    20_000,
+    daemon,
+  );
   return String(line.url);
 }
 
@@ -182,7 +159,7 @@ describe("ibkr-trader run against a gateway-sim process (supervised service beha
     dirs.push(cwd);
     const daemon = startDaemon(await freePort(), join(cwd, "data"), cwd);
     const url = await httpUrl(daemon);
-    await until(() => event(daemon, "connection.failed"), "a failed connect", 20_000, daemon);
+    await waitFor(() => event(daemon, "connection.failed"), "a failed connect", 20_000, daemon);
 
     const readyz = await fetch(`${url}/readyz`);
     expect(readyz.status).toBe(503);
@@ -203,7 +180,7 @@ describe("ibkr-trader run against a gateway-sim process (supervised service beha
     const url = await httpUrl(first);
 
     // Before the Gateway exists: alive, not ready with the reason, no status, control not yet possible.
-    await until(() => event(first, "connection.failed"), "a failed connect", 20_000, first);
+    await waitFor(() => event(first, "connection.failed"), "a failed connect", 20_000, first);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const before = await fetch(`${url}/readyz`);
     expect(before.status).toBe(503);
@@ -220,12 +197,12 @@ describe("ibkr-trader run against a gateway-sim process (supervised service beha
 
     // The Gateway comes up (wall clock, live data): the daemon connects, reconciles and becomes ready.
     const sim = run([MAIN, "gateway-sim", "--port", String(port), "--speed", "1", "--live-data"], {}, cwd);
-    await until(() => event(first, "daemon.ready"), "the daemon is ready", 60_000, first);
+    await waitFor(() => event(first, "daemon.ready"), "the daemon is ready", 60_000, first);
     expect(first.lines.findIndex((line) => line.event === "reconcile.done")).toBeLessThan(
       first.lines.findIndex((line) => line.event === "daemon.ready"),
     );
     // Ready once its feeds are fresh too (outside trading hours they are not waited for).
-    const after = await untilAsync(
+    const after = await until(
       async () => {
         const response = await fetch(`${url}/readyz`);
         return response.status === 200
@@ -275,7 +252,7 @@ describe("ibkr-trader run against a gateway-sim process (supervised service beha
 
     // The restart (what systemd or pm2 does) reconciles against the same account and state file.
     const second = startDaemon(port, dataDir, cwd);
-    await until(() => event(second, "daemon.ready"), "the restarted daemon is ready", 60_000, second);
+    await waitFor(() => event(second, "daemon.ready"), "the restarted daemon is ready", 60_000, second);
     expect(event(second, "reconcile.done")).toBeDefined();
     expect(second.lines.some((line) => String(line.event).startsWith("reconcile.position_mismatch"))).toBe(
       false,

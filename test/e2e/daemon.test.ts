@@ -4,54 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateStore } from "../../src/store/state-store.js";
-
-const MAIN = join(import.meta.dirname, "../../dist/src/main.js");
-
-/** Polls `check` until it holds (a child process and HTTP: no fixed sleeps). */
-async function until<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { MAIN, PAPER_SIM_FLAGS, until } from "./daemon-kit.js";
 
 describe("ibkr-trader run as a process against the built-in gateway-sim (make paper's configuration)", () => {
   it("trades within a minute, serves health, readiness, metrics and status, refuses control without a token, and stops on SIGTERM with state flushed", async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run make build (make test does it) first`);
     const cwd = mkdtempSync(join(tmpdir(), "ibkr-daemon-"));
-    const child = spawn(
-      process.execPath,
-      [
-        MAIN,
-        "run",
-        "--source",
-        "sim",
-        "--broker",
-        "ibkr",
-        "--symbols",
-        "SPY",
-        "--timeframe",
-        "1m",
-        "--strategy",
-        "sma",
-        "--param",
-        "fast=3",
-        "--param",
-        "slow=8",
-        "--param",
-        "fraction=0.2",
-        "--warmup",
-        "30",
-      ],
-      {
-        cwd,
-        env: { PATH: process.env.PATH ?? "", HTTP_PORT: "0", DATA_DIR: join(cwd, "data") },
-        stdio: "pipe",
-      },
-    );
+    const child = spawn(process.execPath, [MAIN, "run", ...PAPER_SIM_FLAGS], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HTTP_PORT: "0", DATA_DIR: join(cwd, "data") },
+      stdio: "pipe",
+    });
     const lines: Record<string, unknown>[] = [];
     let buffered = "";
     child.stdout.on("data", (chunk: Buffer) => {

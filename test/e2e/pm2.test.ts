@@ -4,34 +4,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAIN, PAPER_SIM_FLAGS, until } from "./daemon-kit.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const MAIN = join(ROOT, "dist/src/main.js");
 const ECOSYSTEM = join(ROOT, "deploy/pm2/ecosystem.config.cjs");
 const PM2 = join(ROOT, "node_modules/.bin/pm2");
 const APP = "ibkr-trader";
-
-/** test/e2e/daemon.test.ts's flags: the daemon trades an embedded gateway-sim, no TWS needed. */
-const SIM_FLAGS = [
-  "--source",
-  "sim",
-  "--broker",
-  "ibkr",
-  "--symbols",
-  "SPY",
-  "--timeframe",
-  "1m",
-  "--strategy",
-  "sma",
-  "--param",
-  "fast=3",
-  "--param",
-  "slow=8",
-  "--param",
-  "fraction=0.2",
-  "--warmup",
-  "30",
-];
 
 /** What one pm2 command printed and how it ended. */
 interface Pm2Result {
@@ -56,17 +34,6 @@ interface Pm2Process {
 
 /** One JSON log line of the daemon (pino). */
 type LogLine = Record<string, unknown>;
-
-/** Polls `check` until it holds (a child process and HTTP: no fixed sleeps). */
-async function until<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Runs the pm2 CLI as a user types it, from the repository root, with exactly `env`. */
 function pm2(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Pm2Result> {
@@ -168,7 +135,7 @@ describe("the pm2 process file (deploy/pm2/ecosystem.config.cjs) with pm2's own 
     const env: NodeJS.ProcessEnv = {
       PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
       PM2_HOME: pm2Home,
-      IBKR_TRADER_FLAGS: SIM_FLAGS.join(" "),
+      IBKR_TRADER_FLAGS: PAPER_SIM_FLAGS.join(" "),
       HTTP_PORT: "0",
       DATA_DIR: join(directory, "data"),
     };
