@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Subscription } from "rxjs";
+import { Subscription } from "rxjs";
 import { maskAccountId } from "../core/account-id.js";
 import type { Clock } from "../core/clock.js";
 import type { FeedEvent } from "../data/feed-event.js";
@@ -57,6 +57,9 @@ export function observeDaemon(
       feeds.onEvent(event);
       metrics.feedEvent(event);
       if (event.type === "FeedBarClosed" && event.source === "live") lastLiveBarMs = Date.now();
+    },
+    onOrderDenied: (rule) => {
+      metrics.orderDenied(rule);
     },
     onOrderSent: (orderId: string) => {
       const now = Date.now();
@@ -242,6 +245,15 @@ export async function startDaemonService(options: {
       daemon = running;
       metrics.trackSymbols([...running.contracts.keys()]);
       metrics.useSnapshotSource(() => metricsSnapshot(running));
+      metrics.usePacingSource(() => running.pacerStats);
+      const tradingState = running.orders?.riskChecks.tradingState;
+      if (tradingState !== undefined) {
+        metrics.tradingState(tradingState.state());
+        const stopListening = tradingState.onChange((change) => {
+          metrics.tradingState(change.to);
+        });
+        subscriptions.push(new Subscription(stopListening));
+      }
       const connection = running.gateway.connection;
       let generation = 0;
       subscriptions.push(

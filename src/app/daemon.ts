@@ -23,6 +23,8 @@ import { StrategyRegistry, type LoadedStrategy } from "../strategy/strategy-regi
 import { startEmbeddedGateway, type EmbeddedGateway } from "./embedded-gateway.js";
 import { createIbMarketData, type IbMarketData } from "./ib-market-data.js";
 import type { DailyCycleGuard } from "../data/daily-cycle.js";
+import type { PacerStats } from "../data/historical-pacer.js";
+import type { RiskRule } from "../risk/risk-decision.js";
 import { daemonMarketGate, dailyCycleFromConfig } from "./daemon-market-gate.js";
 import { LiveFeeds } from "./live-feeds.js";
 import type { OrderRouting } from "./order-routing.js";
@@ -41,6 +43,8 @@ export interface DaemonObserver {
   onOrderSent?(orderId: string): void;
   onOrderEvent?(event: OrderEvent): void;
   onFeedEvent?(event: FeedEvent): void;
+  /** A risk check denied an order, by this rule. */
+  onOrderDenied?(rule: RiskRule): void;
 }
 
 /** What a starting daemon is doing (for /readyz before it runs). */
@@ -124,6 +128,11 @@ export class Daemon {
 
   get strategy(): LoadedStrategy {
     return this.parts.strategy;
+  }
+
+  /** The historical pacer's counters (queue, 162 refusals), for metrics. */
+  get pacerStats(): PacerStats {
+    return this.marketData.pacer.stats;
   }
 
   /** The embedded gateway simulator (`--source sim`), for fault injection by benchmarks; else undefined. */
@@ -211,6 +220,9 @@ export class Daemon {
             daemon?.onOrderEvent(event);
           },
           resolveContracts,
+          onDenied: (rule) => {
+            options.observer?.onOrderDenied?.(rule);
+          },
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           classifyOutage: dailyCycle.classifyOutage,
         });

@@ -24,6 +24,7 @@ import type { OrderRequest } from "../model/order.js";
 import type { QualifiedContract } from "../model/qualified-contract.js";
 import { Portfolio } from "../portfolio/portfolio.js";
 import { RiskChecks } from "../risk/risk-checks.js";
+import type { RiskRule } from "../risk/risk-decision.js";
 import { RiskGate } from "../risk/risk-gate.js";
 import { StateStore } from "../store/state-store.js";
 import { AccountMonitor } from "./account-monitor.js";
@@ -54,6 +55,8 @@ export interface OrderRoutingOptions {
   readonly logger: Logger;
   /** Receives every order event (the engine forwards them to the strategy). */
   readonly onEvent: (event: OrderEvent) => void;
+  /** A risk check denied an order: the rule that did (its OrderDenied event follows on onEvent). */
+  readonly onDenied?: (rule: RiskRule) => void;
   /** Overrides the state file (default DATA_DIR/state-<mode>-<account>.sqlite); ":memory:" for none. */
   readonly statePath?: string;
 }
@@ -195,6 +198,7 @@ export class OrderRouting {
           },
           "risk check denied an order",
         );
+        options.onDenied?.(rule);
         options.onEvent(event);
       },
     });

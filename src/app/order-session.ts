@@ -9,6 +9,7 @@ import type { Scheduler } from "../core/scheduler.js";
 import type { OutageClassifier } from "../data/daily-cycle.js";
 import type { OrderEvent } from "../model/order-event.js";
 import type { QualifiedContract } from "../model/qualified-contract.js";
+import type { RiskRule } from "../risk/risk-decision.js";
 import { OrderRouting } from "./order-routing.js";
 
 /** What it takes to open a trading run's order path against TWS / IB Gateway. */
@@ -22,6 +23,8 @@ export interface OrderSessionOptions {
   readonly clock?: Clock;
   readonly logger: Logger;
   readonly onEvent: (event: OrderEvent) => void;
+  /** A risk check denied an order, by this rule. */
+  readonly onDenied?: (rule: RiskRule) => void;
   /** Seed of the reconnect jitter; default 1. */
   readonly seed?: number;
   /** Overrides for the connection's heartbeat and clash policy. */
@@ -89,6 +92,7 @@ export async function openOrderSession(options: OrderSessionOptions): Promise<Or
       scheduler,
       logger,
       onEvent: options.onEvent,
+      ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
     });
     await routing.start();
     options.signal?.removeEventListener("abort", abort);

@@ -69,16 +69,22 @@ describe("DaemonMetrics", () => {
     expect(valueOf(text, 'ibkr_ib_errors_total{code="2104"}')).toBe(1);
   });
 
-  it("shows the pacing queue length and counts pacing violations", async () => {
+  it("reads the pacing queue length and the pacer's 162 count at each scrape", async () => {
     const metrics = metricsAt();
     expect(valueOf(await metrics.text(), "ibkr_pacing_queue")).toBe(0);
+    expect(valueOf(await metrics.text(), "ibkr_pacing_violations_total")).toBe(0);
+    const pacer = { queued: 3, pacingViolations: 1 };
+    metrics.usePacingSource(() => pacer);
 
-    metrics.pacingQueue(3);
-    metrics.pacingViolation();
-    const text = await metrics.text();
+    const first = await metrics.text();
+    pacer.queued = 0;
+    pacer.pacingViolations = 4;
+    const second = await metrics.text();
 
-    expect(valueOf(text, "ibkr_pacing_queue")).toBe(3);
-    expect(valueOf(text, "ibkr_pacing_violations_total")).toBe(1);
+    expect(valueOf(first, "ibkr_pacing_queue")).toBe(3);
+    expect(valueOf(first, "ibkr_pacing_violations_total")).toBe(1);
+    expect(valueOf(second, "ibkr_pacing_queue")).toBe(0);
+    expect(valueOf(second, "ibkr_pacing_violations_total")).toBe(4);
   });
 
   it("measures the last bar's age against the injected clock at each scrape", async () => {

@@ -39,6 +39,9 @@ export const LATENCY_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ]);
 
+/** The historical pacer's counters the metrics read at each scrape (PacerStats is one). */
+export type PacingSource = () => { readonly queued: number; readonly pacingViolations: number };
+
 /** What DaemonMetrics reads time and the ledger from. */
 export interface DaemonMetricsOptions {
   /** Bar ages are measured against it at scrape time. */
@@ -72,8 +75,7 @@ export class DaemonMetrics {
   private readonly ibErrors = this.counter("ibkr_ib_errors_total", "IB errors and notices by code.", [
     "code",
   ]);
-  private readonly pacingQueueGauge = this.gauge("ibkr_pacing_queue", "Requests waiting in the pacer.");
-  private readonly pacingViolations = this.counter("ibkr_pacing_violations_total", "IB pacing errors (162).");
+  private pacingSource: PacingSource | undefined;
   private readonly tradingStateGauge = this.gauge("ibkr_trading_state", "1 for the current state.", [
     "state",
   ]);
@@ -106,7 +108,7 @@ export class DaemonMetrics {
     this.snapshotSource = options.snapshot;
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.connectionState("idle");
-    this.pacingQueueGauge.set(0);
+    this.registerPacingSeries();
     for (const rule of RISK_RULES) this.ordersDenied.inc({ rule }, 0);
     for (const type of ORDER_EVENT_TYPES) this.orderEvents.inc({ type }, 0);
     registerSnapshotGauges(this.registry, () =>
@@ -159,14 +161,9 @@ export class DaemonMetrics {
     this.ibErrors.inc({ code: String(code) });
   }
 
-  /** Requests currently held back by the pacer. */
-  pacingQueue(length: number): void {
-    this.pacingQueueGauge.set(length);
-  }
-
-  /** IB refused a request for pacing (error 162). */
-  pacingViolation(): void {
-    this.pacingViolations.inc();
+  /** Where the pacer's queue length and 162 count are read from at each scrape. */
+  usePacingSource(source: PacingSource): void {
+    this.pacingSource = source;
   }
 
   /** Call at start and on every switch (pause, resume, daily-loss halt). */
@@ -268,6 +265,28 @@ export class DaemonMetrics {
         for (const [symbol, closeMs] of this.lastBarCloseMs) {
           lastBarAge.set({ symbol }, Math.max(0, nowMs - closeMs) / 1000);
         }
+      },
+    });
+  }
+
+  /** The pacer's series, read from the pacing source at scrape time (0 until there is one). */
+  private registerPacingSeries(): void {
+    const queue: Gauge = new Gauge({
+      name: "ibkr_pacing_queue",
+      help: "Historical requests waiting in the pacer.",
+      registers: [this.registry],
+      collect: () => {
+        queue.set(this.pacingSource?.().queued ?? 0);
+      },
+    });
+    const violations: Counter = new Counter({
+      name: "ibkr_pacing_violations_total",
+      help: "Historical requests IB refused for pacing (162), each retried by the pacer.",
+      registers: [this.registry],
+      // The pacer keeps the total; it is copied at scrape time.
+      collect: () => {
+        violations.reset();
+        violations.inc(this.pacingSource?.().pacingViolations ?? 0);
       },
     });
   }

@@ -176,7 +176,7 @@ describe("startHttpServer", () => {
     servers.push(server);
     metrics.connectionState("ready");
     metrics.ibError(1100);
-    metrics.pacingQueue(2);
+    metrics.usePacingSource(() => ({ queued: 2, pacingViolations: 0 }));
     metrics.barClosed("SPY", T0 - 30_000);
     metrics.filled("SPY");
 
@@ -211,7 +211,7 @@ describe("startHttpServer", () => {
     const before = await (await fetch(`${server.url}/metrics`)).text();
 
     metrics.reconnected();
-    metrics.pacingViolation();
+    metrics.usePacingSource(() => ({ queued: 0, pacingViolations: 1 }));
     metrics.observeOrderToFill(120);
     const after = await (await fetch(`${server.url}/metrics`)).text();
 
