@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { CONNECTION_DEFAULTS } from "../adapters/ib/ib-connection.js";
 import { IbGateway } from "../adapters/ib/ib-gateway.js";
 import type { Config } from "../config/config.js";
 import { decideTradingMode, type TradingMode } from "../config/live-interlock.js";
@@ -27,7 +28,7 @@ import type { PacerStats } from "../data/historical-pacer.js";
 import type { RiskRule } from "../risk/risk-decision.js";
 import { daemonMarketGate, dailyCycleFromConfig } from "./daemon-market-gate.js";
 import { LiveFeeds } from "./live-feeds.js";
-import type { OrderRouting } from "./order-routing.js";
+import { BROKER_QUERY_TIMEOUT_MS, type OrderRouting } from "./order-routing.js";
 import { openOrderSession, type OrderSession } from "./order-session.js";
 import { TradingEngine } from "./trading-engine.js";
 
@@ -83,6 +84,14 @@ interface DaemonParts {
   readonly strategy: LoadedStrategy;
   /** IB's nightly reset and the Gateway restart, read in the zone the run's gateway uses. */
   readonly dailyCycle: DailyCycleGuard;
+  /** The connection's heartbeat and the broker queries' timeout, on the run's scheduler. */
+  readonly network: NetworkTimeouts;
+}
+
+/** Timeouts that guard the network, not the market: wall time, whatever the run's clock. */
+interface NetworkTimeouts {
+  readonly connection: { readonly heartbeatIntervalMs: number; readonly heartbeatTimeoutMs: number };
+  readonly brokerQueryTimeoutMs: number;
 }
 
 /**
@@ -181,6 +190,7 @@ export class Daemon {
           scheduler,
           rng: new Rng(1),
           logger: options.logger,
+          connection: parts.network.connection,
           classifyOutage: dailyCycle.classifyOutage,
         });
         const abort = (): void => {
@@ -220,6 +230,8 @@ export class Daemon {
             daemon?.onOrderEvent(event);
           },
           resolveContracts,
+          connection: parts.network.connection,
+          brokerQueryTimeoutMs: parts.network.brokerQueryTimeoutMs,
           onDenied: (rule) => {
             options.observer?.onOrderDenied?.(rule);
           },
@@ -254,6 +266,10 @@ export class Daemon {
     let embedded: EmbeddedGateway | undefined;
     let scheduler: Scheduler = new SystemScheduler();
     let clock: Clock = scheduler;
+    // The run's timers tick in simulated time; timeouts that wait on the network are stretched by the
+    // speed so they stay as long in wall time: at x240 a 15 s heartbeat timeout would otherwise be 62 ms,
+    // and any busy moment of the event loop would drop a healthy connection.
+    const wall = config.dataSource === "sim" ? options.simSpeed : 1;
     const strategy = await new StrategyRegistry().load(config.strategyName, config.strategyParams, {
       symbols: config.symbols,
     });
@@ -279,13 +295,24 @@ export class Daemon {
           port: embedded.port,
           timeZone: "UTC",
           marketDataType: 1,
+          connectTimeoutMs: config.ibkr.connectTimeoutMs * wall,
+          historicalDataTimeoutMs: config.ibkr.historicalDataTimeoutMs * wall,
         }),
+        orders: Object.freeze({ ...config.orders, ackTimeoutMs: config.orders.ackTimeoutMs * wall }),
         // The simulator's account lives as long as this process, so its state gets a directory per run.
         dataDir: join(config.dataDir, "sim-runs", `${runId}-${process.pid}`),
       });
     }
     const store = MarketDataStore.open(join(config.dataDir, "market-data.sqlite"));
-    return { config, clock, scheduler, embedded, store, strategy, dailyCycle: dailyCycleFromConfig(config) };
+    const network: NetworkTimeouts = {
+      connection: {
+        heartbeatIntervalMs: CONNECTION_DEFAULTS.heartbeatIntervalMs * wall,
+        heartbeatTimeoutMs: CONNECTION_DEFAULTS.heartbeatTimeoutMs * wall,
+      },
+      brokerQueryTimeoutMs: BROKER_QUERY_TIMEOUT_MS * wall,
+    };
+    const dailyCycle = dailyCycleFromConfig(config);
+    return { config, clock, scheduler, embedded, store, strategy, dailyCycle, network };
   }
 
   /** Wires the engine and the feeds, and starts the warm-up. */

@@ -55,6 +55,8 @@ export interface OrderRoutingOptions {
   readonly logger: Logger;
   /** Receives every order event (the engine forwards them to the strategy). */
   readonly onEvent: (event: OrderEvent) => void;
+  /** How long a query to the broker (open orders, executions, positions) may take; default 30 s. */
+  readonly brokerQueryTimeoutMs?: number;
   /** A risk check denied an order: the rule that did (its OrderDenied event follows on onEvent). */
   readonly onDenied?: (rule: RiskRule) => void;
   /** Overrides the state file (default DATA_DIR/state-<mode>-<account>.sqlite); ":memory:" for none. */
@@ -63,7 +65,7 @@ export interface OrderRoutingOptions {
 
 const INITIAL_CAPITAL_KEY = "initial_capital";
 /** How long reconciliation waits for each of IB's answers (open orders, executions, positions). */
-const BROKER_QUERY_TIMEOUT_MS = 30_000;
+export const BROKER_QUERY_TIMEOUT_MS = 30_000;
 /** IB's P&L and our ledger may update a few seconds apart around a fill: only a lasting difference counts. */
 const ACCOUNT_DIVERGENCE_GRACE_MS = 5_000;
 
@@ -113,7 +115,7 @@ export class OrderRouting {
         connection: gateway.connection,
         scheduler: options.scheduler,
         logger: logger.child({ component: "ib-order-queries" }),
-        timeoutMs: BROKER_QUERY_TIMEOUT_MS,
+        timeoutMs: options.brokerQueryTimeoutMs ?? BROKER_QUERY_TIMEOUT_MS,
         executionTimeZone: config.ibkr.timeZone,
       });
       this.ibClient = new IbExecutionClient({

@@ -23,6 +23,8 @@ export interface OrderSessionOptions {
   readonly clock?: Clock;
   readonly logger: Logger;
   readonly onEvent: (event: OrderEvent) => void;
+  /** How long a query to the broker may take (OrderRouting's default unless given). */
+  readonly brokerQueryTimeoutMs?: number;
   /** A risk check denied an order, by this rule. */
   readonly onDenied?: (rule: RiskRule) => void;
   /** Seed of the reconnect jitter; default 1. */
@@ -93,6 +95,9 @@ export async function openOrderSession(options: OrderSessionOptions): Promise<Or
       logger,
       onEvent: options.onEvent,
       ...(options.onDenied === undefined ? {} : { onDenied: options.onDenied }),
+      ...(options.brokerQueryTimeoutMs === undefined
+        ? {}
+        : { brokerQueryTimeoutMs: options.brokerQueryTimeoutMs }),
     });
     await routing.start();
     options.signal?.removeEventListener("abort", abort);
