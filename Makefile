@@ -26,7 +26,7 @@ paper_params = $(foreach p,$(if $(PARAMS),$(PARAMS),$(if $(filter sma sma-crosso
 run_flags = --symbols $(SYMBOLS) --strategy $(STRATEGY) $(timeframe_flag)
 data_flag = $(if $(DATA),--data $(DATA),--synthetic $(SYNTHETIC))
 
-.PHONY: help install build typecheck lint format test backtest paper paper-ibkr ibkr-paper ibkr-live ibkr-test history bench clean
+.PHONY: help install build typecheck lint format test backtest paper paper-ibkr ibkr-paper ibkr-live ibkr-test history bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -82,6 +82,9 @@ bench: build ## run every benchmark and print its figures
 	node dist/bench/feed.js
 	node dist/bench/bar-cache.js
 	node dist/bench/order-path.js
+
+soak: build ## daemon soak: 100 symbols, 5 s bars, a drop every simulated hour (24 h at x20: 72 min): make soak [ARGS="--hours 3"]
+	node --expose-gc dist/bench/soak.js $(ARGS)
 
 clean: ## remove build output
 	rm -rf dist coverage
