@@ -1,10 +1,11 @@
-// Daemon soak: `node [--expose-gc] dist/bench/soak.js [--symbols 100] [--hours 24] [--speed 240]
+// Daemon soak: `node [--expose-gc] dist/bench/soak.js [--symbols 100] [--hours 24] [--speed N]
 // [--start 2024-01-02T14:00:00Z]`. The daemon as `ibkr-trader run --source sim --broker ibkr` runs it, in this
 // process: the embedded gateway-sim on an accelerated clock, 5-second bars for every symbol, the sma strategy
 // trading the simulator's paper account over TCP (state in SQLite), and every simulated hour the simulator
 // drops every connection. Prints memory (RSS includes the simulator), event-loop lag, reconnects, bars
 // expected / missed / duplicated (the expected slots come from the simulator's own market model), feed and
-// order figures, and the warn/error log lines by event.
+// order figures, and the warn/error log lines by event. Environment (for investigations): SOAK_LOG_LEVEL (warn)
+// of the daemon's log file, SOAK_KEEP=1 keeps the temp directory holding it.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +27,7 @@ import { ContractResolver } from "../src/data/contract-resolver.js";
 import { UsageError } from "../src/core/errors.js";
 import type { FeedEvent } from "../src/data/feed-event.js";
 import { regularSessionRanges } from "../src/data/live-session-ranges.js";
+import { nextSessionOpen } from "../src/data/trading-session.js";
 import { GatewaySim } from "../src/gateway-sim/gateway-sim.js";
 import { BUILT_IN_INSTRUMENTS } from "../src/gateway-sim/market/instrument-universe.js";
 import type { OrderEvent } from "../src/model/order-event.js";
@@ -63,6 +65,8 @@ const WARMUP_BARS = 0;
  * is 20): well inside @stoqey/ib's 40 messages per wall second at the default speed.
  */
 const STRATEGY_PARAMS = "fast=120,slow=720,quantity=1";
+/** The simulator's session paths are built from this long before each open (see warmSessions). */
+const WARM_SESSION_MS = 10 * 60_000;
 /** Longest wall wait, after the last drop, for the connection and the feeds to come back. */
 const RECOVERY_TIMEOUT_MS = 120_000;
 const RECOVERY_POLL_MS = 50;
@@ -454,6 +458,24 @@ function checkBars(probe: SoakProbe, sim: GatewaySim, symbols: readonly string[]
   };
 }
 
+/**
+ * Has the simulator build each session's price paths before the open, one symbol per task (spread over
+ * WARM_SESSION_MS): built lazily by the first bar of the session, they cost about 3 ms of CPU per instrument
+ * (0.27 s for 100), which at ×240 holds the session's first bars back by a simulated minute, past the feed
+ * watchdog's 30 s. IB has no such pause: without this the bench would cause the stalls it measures.
+ */
+function warmSessions(sim: GatewaySim, symbols: readonly string[], fromMs: number, untilMs: number): void {
+  for (let openMs = nextSessionOpen(fromMs); openMs < untilMs; openMs = nextSessionOpen(openMs + 1)) {
+    const sessionOpenMs = openMs;
+    symbols.forEach((symbol, index) => {
+      const atMs = sessionOpenMs - WARM_SESSION_MS + (index * WARM_SESSION_MS) / (2 * symbols.length);
+      sim.scheduler.at(atMs, () => {
+        sim.model.fiveSecondBar(symbol, sessionOpenMs);
+      });
+    });
+  }
+}
+
 /** Where Daemon.prepare puts the market data cache of a `--source sim` run (DATA_DIR/sim-runs/<start>-<pid>/). */
 function simRunCachePath(dataDir: string, startMs: number): string {
   const runId = new Date(startMs).toISOString().replace(/[-:.]/g, "");
@@ -640,6 +662,7 @@ async function main(flags: SoakFlags): Promise<number> {
     sim = daemon.embeddedSimulator;
     if (sim === undefined) throw new Error("the daemon started without its embedded simulator");
     const simulator = sim;
+    warmSessions(simulator, symbols, flags.startMs, flags.startMs + (flags.hours + 1) * HOUR_MS);
     lag.enable();
     sample("start");
     probe.whenAllLive(() => {
