@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Subscription } from "rxjs";
 import { IbFiveSecondBars } from "../adapters/ib/ib-five-second-bars.js";
 import type { IbGateway } from "../adapters/ib/ib-gateway.js";
+import { GatewayError } from "../core/errors.js";
 import type { Scheduler } from "../core/scheduler.js";
 import type { OutageClassifier } from "../data/daily-cycle.js";
 import type { FeedEvent } from "../data/feed-event.js";
@@ -174,12 +175,30 @@ export class LiveFeeds {
           "feed restored",
         );
         break;
-      case "FeedFailed":
-        logger.error(
-          { event: "feed.failed", symbol: event.symbol, stage: event.stage, error: event.error.message },
-          "feed problem",
-        );
+      case "FeedFailed": {
+        const fields = {
+          event: "feed.failed",
+          symbol: event.symbol,
+          stage: event.stage,
+          error: event.error.message,
+        };
+        // A subscription lost with the connection is restored with its gap on the reconnect: the loss is
+        // the connection's alarm (connection.lost), not one more per symbol. Anything else loses data or
+        // keeps failing, and is an error.
+        if (
+          event.stage === "subscription" &&
+          event.error instanceof GatewayError &&
+          event.error.code === "GATEWAY_DISCONNECTED"
+        ) {
+          logger.warn(
+            { ...fields, recovery: "resubscribed with its gap backfilled on the reconnect" },
+            "feed lost",
+          );
+        } else {
+          logger.error(fields, "feed problem");
+        }
         break;
+      }
     }
   }
 }

@@ -80,8 +80,11 @@ export interface OutageClassification {
  */
 export type OutageClassifier = (signal: OutageSignal, timeMs: number) => OutageClassification | undefined;
 
-/** IB codes that report lost connectivity or a broken farm (ibkr-facts §4). */
-export const OUTAGE_IB_CODES: ReadonlySet<number> = new Set([1100, 2103, 2105, 2110, 2157, 10182]);
+/**
+ * IB codes that report lost connectivity or a broken farm, or connectivity back with the data lost (1101:
+ * the feeds resubscribe and backfill) (ibkr-facts §4).
+ */
+export const OUTAGE_IB_CODES: ReadonlySet<number> = new Set([1100, 1101, 2103, 2105, 2110, 2157, 10182]);
 
 const allowed: GateDecision = Object.freeze({ allowed: true });
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;

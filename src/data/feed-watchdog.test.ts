@@ -106,4 +106,80 @@ describe("FeedWatchdog", () => {
     expect(scheduler.pendingTimers).toBe(0);
     expect(events).toEqual([]);
   });
+  it("counts silence only from when the subscription request was sent, not while it waits in the send queue", () => {
+    const { scheduler, watchdog, events, resubscribes } = aWatchdog();
+    watchdog.subscriptionRequested();
+    watchdog.start();
+
+    // A reconnect's hundred requests wait behind the message rate: 100 s before this one leaves.
+    scheduler.advanceTo(T10_00 + 100_000);
+    expect(resubscribes).toEqual([]);
+    watchdog.subscriptionSent();
+    scheduler.advanceTo(T10_00 + 129_999);
+    expect(resubscribes).toEqual([]);
+    scheduler.advanceTo(T10_00 + 130_000);
+
+    expect(resubscribes).toEqual([T10_00 + 130_000]);
+    expect(events).toEqual([
+      { type: "FeedStalled", symbol: "SPY", sinceMs: T10_00 + 100_000, silentForMs: 30_000 },
+    ]);
+  });
+
+  it("waits for the resubscribe request to leave too before counting the next silence", () => {
+    const { scheduler, watchdog, resubscribes } = aWatchdog();
+    watchdog.start();
+    scheduler.advanceTo(T10_00 + 30_000);
+    expect(resubscribes).toEqual([T10_00 + 30_000]);
+    watchdog.subscriptionRequested();
+
+    // The next retry would be due 60 s later, but the new request is still queued until +200 s.
+    scheduler.advanceTo(T10_00 + 200_000);
+    expect(resubscribes).toEqual([T10_00 + 30_000]);
+    watchdog.subscriptionSent();
+    scheduler.advanceTo(T10_00 + 230_000);
+
+    expect(resubscribes).toEqual([T10_00 + 30_000, T10_00 + 230_000]);
+  });
+
+  it("stops waiting for a request that is never reported sent after maxSendWaitMs", () => {
+    const scheduler = new ManualScheduler(T10_00);
+    const resubscribes: number[] = [];
+    const watchdog = new FeedWatchdog({
+      symbol: "SPY",
+      scheduler,
+      maxSendWaitMs: 60_000,
+      onEvent: () => undefined,
+      resubscribe: () => resubscribes.push(scheduler.nowMs()),
+    });
+    watchdog.subscriptionRequested();
+    watchdog.start();
+
+    scheduler.advanceTo(T10_00 + 89_999);
+    expect(resubscribes).toEqual([]);
+    scheduler.advanceTo(T10_00 + 90_000);
+
+    expect(resubscribes).toEqual([T10_00 + 90_000]);
+  });
+
+  it("counts silence as before once a request ends unsent (refused, or lost with its session)", () => {
+    const { scheduler, watchdog, resubscribes, barAt } = aWatchdog();
+    watchdog.start();
+    barAt(T10_00 + 5000);
+    watchdog.subscriptionRequested();
+    scheduler.advanceTo(T10_00 + 20_000);
+    watchdog.subscriptionEnded();
+    scheduler.advanceTo(T10_00 + 35_000);
+
+    expect(resubscribes).toEqual([T10_00 + 35_000]);
+  });
+
+  it("a bar counts as the request having been sent", () => {
+    const { scheduler, watchdog, resubscribes, barAt } = aWatchdog();
+    watchdog.subscriptionRequested();
+    watchdog.start();
+    barAt(T10_00 + 5000);
+    scheduler.advanceTo(T10_00 + 35_000);
+
+    expect(resubscribes).toEqual([T10_00 + 35_000]);
+  });
 });

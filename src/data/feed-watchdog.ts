@@ -8,6 +8,11 @@ export interface FeedWatchdogSettings {
   readonly stallAfterMs?: number;
   /** Longest wait between resubscribes while a feed stays stalled (the wait starts at stallAfterMs and doubles); default 5 min. */
   readonly maxRetryDelayMs?: number;
+  /**
+   * Longest a subscription request may wait to be sent (in the send queue, behind the message rate) before
+   * silence counts anyway; default maxRetryDelayMs.
+   */
+  readonly maxSendWaitMs?: number;
 }
 
 /** What a FeedWatchdog watches and whom it tells. */
@@ -23,7 +28,10 @@ export interface FeedWatchdogOptions extends FeedWatchdogSettings {
  * Watches one subscription's 5-second bars during regular trading hours: after `stallAfterMs` without a
  * bar it reports FeedStalled and asks for a resubscribe, again with a doubling wait while the silence
  * lasts, and reports FeedResumed when a bar comes. Silence outside the session (nights, weekends,
- * holidays) is expected and not reported; a session's silence counts from its open.
+ * holidays) is expected and not reported; a session's silence counts from its open. Silence also counts
+ * only from when the subscription request was actually sent: after a reconnect a hundred requests can wait
+ * seconds behind the message rate, and resubscribing those would only queue more of them (a cancel and a
+ * new request each) ahead of the ones that would have answered.
  */
 export class FeedWatchdog {
   private readonly symbol: string;
@@ -32,7 +40,12 @@ export class FeedWatchdog {
   private readonly resubscribe: (reason: string) => void;
   private readonly stallAfterMs: number;
   private readonly maxRetryDelayMs: number;
+  private readonly maxSendWaitMs: number;
   private lastBarMs = Number.NEGATIVE_INFINITY;
+  /** When the latest subscription request was made while it waits to be sent; undefined once sent. */
+  private requestedAtMs: number | undefined;
+  private sentAtMs = Number.NEGATIVE_INFINITY;
+  private checking = false;
   private stalledSinceMs: number | undefined;
   private retryDelayMs: number;
   private nextRetryMs = Number.NEGATIVE_INFINITY;
@@ -46,6 +59,7 @@ export class FeedWatchdog {
     this.resubscribe = options.resubscribe;
     this.stallAfterMs = options.stallAfterMs ?? 30_000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 300_000;
+    this.maxSendWaitMs = options.maxSendWaitMs ?? this.maxRetryDelayMs;
     this.retryDelayMs = this.stallAfterMs;
   }
 
@@ -56,10 +70,31 @@ export class FeedWatchdog {
     this.check();
   }
 
+  /** A subscription request was made; it may wait in a send queue before it reaches the gateway. */
+  subscriptionRequested(): void {
+    this.requestedAtMs = this.scheduler.nowMs();
+  }
+
+  /** The latest subscription request has been sent: silence counts from now. */
+  subscriptionSent(): void {
+    if (this.requestedAtMs === undefined) return;
+    this.requestedAtMs = undefined;
+    this.sentAtMs = this.scheduler.nowMs();
+    if (this.watching && !this.checking) this.check();
+  }
+
+  /** The latest subscription request ended unsent (refused, or its session ended): nothing waits to be sent. */
+  subscriptionEnded(): void {
+    if (this.requestedAtMs === undefined) return;
+    this.requestedAtMs = undefined;
+    if (this.watching && !this.checking) this.check();
+  }
+
   /** A 5-second bar arrived on the watched subscription. */
   barArrived(): void {
     if (!this.watching) return;
     const nowMs = this.scheduler.nowMs();
+    this.requestedAtMs = undefined;
     this.lastBarMs = nowMs;
     const since = this.stalledSinceMs;
     if (since === undefined) return;
@@ -77,6 +112,15 @@ export class FeedWatchdog {
   }
 
   private check(): void {
+    this.checking = true;
+    try {
+      this.checkNow();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private checkNow(): void {
     this.cancelTimer?.();
     const nowMs = this.scheduler.nowMs();
     const session = sessionOf(nowMs);
@@ -87,7 +131,12 @@ export class FeedWatchdog {
       this.retryDelayMs = this.stallAfterMs;
       dueMs = nextSessionOpen(nowMs) + this.stallAfterMs;
     } else {
-      const silentSinceMs = Math.max(this.lastBarMs, session.openMs);
+      // A request still waiting to be sent counts as sent now, up to maxSendWaitMs after it was made.
+      const sentAtMs =
+        this.requestedAtMs === undefined
+          ? this.sentAtMs
+          : Math.min(nowMs, this.requestedAtMs + this.maxSendWaitMs);
+      const silentSinceMs = Math.max(this.lastBarMs, session.openMs, sentAtMs);
       if (nowMs - silentSinceMs < this.stallAfterMs) {
         dueMs = silentSinceMs + this.stallAfterMs;
       } else {

@@ -160,6 +160,50 @@ describe("HistoricalPacer: 60 requests in ten minutes", () => {
   });
 });
 
+describe("HistoricalPacer: requests that wait in the send queue", () => {
+  it("counts a request in the windows from when it left, not from when it was handed over", async () => {
+    const scheduler = new ManualScheduler(0);
+    const pacer = new HistoricalPacer({ scheduler });
+    const sentAt: number[] = [];
+    // Each request leaves 90 s after it is handed over (a deep send queue after a reconnect at x20).
+    const run = (request: HistoricalRequest, sent: () => void): Promise<string> =>
+      new Promise((resolve) => {
+        sentAt.push(scheduler.nowMs());
+        scheduler.setTimer(90_000, () => {
+          sent();
+          resolve(String(request.conId));
+        });
+      });
+    for (let i = 0; i < 61; i++) void pacer.submit(aRequest({ conId: i }), "backfill", run);
+    await advanceTo(scheduler, 690_999);
+    expect(sentAt).toHaveLength(60);
+    await advanceTo(scheduler, 691_000);
+    // 600 s + the margin after the first one arrived (at 90 s), not after it was handed over (at 0).
+    expect(sentAt.slice(60)).toEqual([691_000]);
+  });
+
+  it("holds an identical request 15 s plus the margin after the first one left", async () => {
+    const scheduler = new ManualScheduler(0);
+    const pacer = new HistoricalPacer({ scheduler });
+    const handedAt: number[] = [];
+    let first = true;
+    const run = (_request: HistoricalRequest, sent: () => void): Promise<string> =>
+      new Promise((resolve) => {
+        handedAt.push(scheduler.nowMs());
+        const delayMs = first ? 10_000 : 0;
+        first = false;
+        scheduler.setTimer(delayMs, () => {
+          sent();
+          resolve("done");
+        });
+      });
+    void pacer.submit(aRequest(), "backfill", run);
+    void pacer.submit(aRequest(), "backfill", run);
+    await advanceTo(scheduler, 60_000);
+    expect(handedAt).toEqual([0, 26_000]);
+  });
+});
+
 describe("HistoricalPacer: open requests", () => {
   it("keeps 50 requests open at most and sends the next one the instant one settles", async () => {
     const { scheduler, pacer, history, submit } = setUp(

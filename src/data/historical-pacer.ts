@@ -1,7 +1,7 @@
 import { ConfigError, GatewayError } from "../core/errors.js";
 import type { CancelTimer, Scheduler } from "../core/scheduler.js";
 import { historicalIdentityKey, historicalSeriesKey, type HistoricalRequest } from "./historical-request.js";
-import { PacingLedger } from "./pacing-ledger.js";
+import { PacingLedger, type PacingSend } from "./pacing-ledger.js";
 import { historicalPacingLimits, pacingWeightOf, type HistoricalPacingLimits } from "./pacing-limits.js";
 
 /** Why a history request is made, most urgent first: live resubscription or gap backfill, warm-up, bulk backfill. */
@@ -54,7 +54,7 @@ interface Entry {
   readonly identityKey: string;
   readonly seriesKey: string;
   readonly weight: number;
-  readonly run: (request: HistoricalRequest) => Promise<unknown>;
+  readonly run: (request: HistoricalRequest, sent: () => void) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
   queuedAtMs: number;
@@ -124,6 +124,8 @@ export class HistoricalPacer {
 
   /**
    * Queues `request` and calls `run` with it once the rules allow; settles with what `run` settles with.
+   * `run` calls `sent` when the request has actually left (it may wait in a send queue first): the rules
+   * then count it from that moment.
    * A 162 (`PacingViolationError`) is retried indefinitely, first in its class, after a doubling backoff;
    * GATEWAY_DISCONNECTED re-queues it first in its class and pauses the pacer until `resume()`;
    * GATEWAY_TIMEOUT is retried `maxTimeoutRetries` times; any other error rejects at once.
@@ -131,7 +133,7 @@ export class HistoricalPacer {
   submit<T>(
     request: HistoricalRequest,
     priority: HistoryPriority,
-    run: (request: HistoricalRequest) => Promise<T>,
+    run: (request: HistoricalRequest, sent: () => void) => Promise<T>,
   ): Promise<T> {
     if (this.closedBy !== undefined) return Promise.reject(this.closedBy);
     return new Promise<T>((resolve, reject) => {
@@ -265,19 +267,25 @@ export class HistoricalPacer {
   private dispatch(entry: Entry, nowMs: number): void {
     const queue = this.queueOf(entry.priority);
     queue.splice(queue.indexOf(entry), 1);
-    this.ledger.record({
+    const send: PacingSend = {
       timeMs: nowMs,
       identityKey: entry.identityKey,
       seriesKey: entry.seriesKey,
       weight: entry.weight,
-    });
+    };
+    this.ledger.record(send);
+    // A request can wait in the connection's send queue (behind the message rate) before it leaves: IB
+    // counts it from its arrival, so the windows count it from the moment it actually left.
+    const sent = (): void => {
+      this.ledger.moveToNow(send, this.scheduler.nowMs());
+    };
     this.open += 1;
     this.counters.sent += 1;
     this.counters.maxQueueWaitMs = Math.max(this.counters.maxQueueWaitMs, nowMs - entry.queuedAtMs);
     entry.sentInEpoch = this.epoch;
     let outcome: Promise<unknown>;
     try {
-      outcome = entry.run(entry.request);
+      outcome = entry.run(entry.request, sent);
     } catch (error) {
       outcome = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -52,5 +52,6 @@ export function historicalSeriesKey(request: HistoricalRequest): string {
  * when no answer came in time, IB_REQUEST_REJECTED for other refusals (no data, no permissions).
  */
 export interface HistoricalDataPort {
-  fetchHistory(request: HistoricalRequest): Promise<readonly Bar[]>;
+  /** `onSent` (optional) is called once the request has actually left for the gateway (see HistoricalPacer). */
+  fetchHistory(request: HistoricalRequest, onSent?: () => void): Promise<readonly Bar[]>;
 }

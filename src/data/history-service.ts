@@ -116,7 +116,9 @@ export class HistoryService {
     const fetched: Bar[] = [];
     await Promise.all(
       toFetch.map(async (chunk) => {
-        const bars = await this.pacer.submit(chunk, priority, (request) => this.source.fetchHistory(request));
+        const bars = await this.pacer.submit(chunk, priority, (request, sent) =>
+          this.source.fetchHistory(request, sent),
+        );
         const valid = this.validate(bars, dropped);
         if (this.cache !== undefined) {
           const coveredTo = Math.min(chunk.endMs, settledMs);

@@ -107,8 +107,9 @@ describe("LiveBarFeed seams", () => {
             ...(outage === undefined ? {} : { graceMs: 3_600_000 }),
             onEvent: (event) => events.push(event),
             bars: {
-              subscribe: (_symbol, onBar) => {
+              subscribe: (_symbol, onBar, _onEnd, onSent) => {
                 subscription++;
+                onSent();
                 onLiveBar = onBar;
                 return () => (onLiveBar = undefined);
               },

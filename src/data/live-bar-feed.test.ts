@@ -46,10 +46,16 @@ class FakeBarSource implements FiveSecondBarSource {
   private current: ((bar: Bar) => void) | undefined;
   private endCurrent: ((error: Error) => void) | undefined;
 
-  subscribe(_symbol: string, onBar: (bar: Bar) => void, onEnd: (error: Error) => void): () => void {
+  subscribe(
+    _symbol: string,
+    onBar: (bar: Bar) => void,
+    onEnd: (error: Error) => void,
+    onSent: () => void,
+  ): () => void {
     this.subscriptions++;
     this.current = onBar;
     this.endCurrent = onEnd;
+    onSent();
     return () => {
       if (this.current === onBar) this.current = undefined;
     };

@@ -155,6 +155,7 @@ export class LiveBarFeed {
     const generation = ++this.generation;
     this.buffer = [];
     this.catchingUp = true;
+    this.watchdog?.subscriptionRequested();
     this.unsubscribe = this.bars.subscribe(
       this.symbol,
       (bar) => {
@@ -162,10 +163,14 @@ export class LiveBarFeed {
       },
       (error) => {
         if (generation === this.generation) {
+          this.watchdog?.subscriptionEnded();
           // The bucket under way must wait for the backfill rather than close with part of its data.
           this.assembler.hold();
           this.onEvent({ type: "FeedFailed", symbol: this.symbol, stage: "subscription", error });
         }
+      },
+      () => {
+        if (generation === this.generation) this.watchdog?.subscriptionSent();
       },
     );
   }

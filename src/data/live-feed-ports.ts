@@ -6,8 +6,17 @@ import type { Bar } from "../model/bar.js";
 
 /** 5-second bars for one symbol from the gateway (IB real-time bars, or built from delayed ticks). */
 export interface FiveSecondBarSource {
-  /** Starts a subscription; bars arrive in time order; `onEnd` reports a subscription IB ended; returns the unsubscribe. */
-  subscribe(symbol: string, onBar: (bar: Bar) => void, onEnd: (error: Error) => void): () => void;
+  /**
+   * Starts a subscription; bars arrive in time order; `onEnd` reports a subscription IB ended; `onSent` is
+   * called once the request has actually been sent to the gateway (it may wait in a send queue for the
+   * message rate, and no bar can come before it); returns the unsubscribe.
+   */
+  subscribe(
+    symbol: string,
+    onBar: (bar: Bar) => void,
+    onEnd: (error: Error) => void,
+    onSent: () => void,
+  ): () => void;
 }
 
 /** Who is waiting for a history request: a live gap (ahead in the pacer's queue) or a warm-up. */

@@ -50,6 +50,20 @@ export class PacingLedger {
     this.lastIdenticalMs.set(send.identityKey, send.timeMs);
   }
 
+  /**
+   * Counts `send` (recorded earlier) from `nowMs` instead: it waited in a send queue and only left now, and
+   * the gateway counts it from its arrival. Keeps the sends in time order (`nowMs` is the latest time).
+   */
+  moveToNow(send: PacingSend, nowMs: number): void {
+    const index = this.sends.indexOf(send);
+    if (index < 0 || send.timeMs >= nowMs) return;
+    this.sends.splice(index, 1);
+    this.sends.push({ ...send, timeMs: nowMs });
+    if ((this.lastIdenticalMs.get(send.identityKey) ?? Number.NEGATIVE_INFINITY) < nowMs) {
+      this.lastIdenticalMs.set(send.identityKey, nowMs);
+    }
+  }
+
   /** Drops the sends no window holds at `nowMs` any more. */
   forget(nowMs: number): void {
     let stale = 0;

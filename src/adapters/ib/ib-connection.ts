@@ -194,6 +194,25 @@ export class IbConnection {
     };
   }
 
+  /**
+   * Calls `callback` once every request handed to the library so far has been written to the socket (the
+   * send queue holds them back to the message rate); never if the session ends first, as they are dropped.
+   */
+  afterSent(callback: () => void): void {
+    const generation = this.generation;
+    this.client.afterEncoded(() => {
+      // A session that ended meanwhile took the request with it (the queue was cleared).
+      if (this.generation === generation && this.session !== undefined) {
+        this.client.sendQueue.afterWritten(callback);
+      }
+    });
+  }
+
+  /** Messages waiting in the send queue for the message rate. */
+  get sendQueueDepth(): number {
+    return this.client.sendQueue.depth;
+  }
+
   /** Calls `handler` whenever a ready session ends (lost, dropped or stopped). */
   onSessionEnd(handler: (reason: string) => void): () => void {
     this.sessionEndHandlers.add(handler);
@@ -293,6 +312,8 @@ export class IbConnection {
       this.closeSocket();
       return;
     }
+    // Nothing queued before this connection may reach it (endSession normally emptied the queue already).
+    this.client.sendQueue.clear();
     const attempt: Attempt = {
       number: this.failedAttempts + 1,
       nextValidOrderId: undefined,
@@ -441,6 +462,15 @@ export class IbConnection {
   private endSession(reason: string): void {
     if (this.session === undefined) return;
     this.session = undefined;
+    // Requests still queued belong to the ended session: written on the next one they would open
+    // subscriptions there that nothing routes or cancels (ibkr-facts.md §6.18). Their owners hear sessionEnded.
+    const dropped = this.client.sendQueue.clear();
+    if (dropped > 0) {
+      this.options.logger.info(
+        { event: "ib.send_queue.dropped", messages: dropped, reason },
+        "messages of the ended session dropped unsent",
+      );
+    }
     for (const handler of [...this.sessionEndHandlers]) handler(reason);
   }
 

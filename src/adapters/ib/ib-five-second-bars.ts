@@ -35,7 +35,12 @@ export class IbFiveSecondBars implements FiveSecondBarSource {
     return this.delayedSymbols;
   }
 
-  subscribe(symbol: string, onBar: (bar: Bar) => void, onEnd: (error: Error) => void): () => void {
+  subscribe(
+    symbol: string,
+    onBar: (bar: Bar) => void,
+    onEnd: (error: Error) => void,
+    onSent: () => void,
+  ): () => void {
     const contract = this.contracts.get(symbol);
     let active: IbSubscription | undefined;
     let builder: TickBarBuilder | undefined;
@@ -70,29 +75,36 @@ export class IbFiveSecondBars implements FiveSecondBarSource {
           }
         },
         fail,
+        onSent,
       );
     };
     const realTime = (): void => {
       if (contract === undefined) return;
-      active = this.client.realTimeBars(contract, this.options.useRth, onBar, (error) => {
-        const noLiveData = error instanceof GatewayError && NO_LIVE_PERMISSION.has(error.ibCode ?? 0);
-        if (!noLiveData || stopped) {
-          fail(error);
-          return;
-        }
-        if (this.options.marketDataType < 3) {
-          fail(
-            new GatewayError(
-              "IB_REQUEST_REJECTED",
-              `no live market data for ${symbol} (${error.message}): subscribe to US market data for API use, or set IBKR_MARKET_DATA_TYPE=3 to use delayed data`,
-              { ibCode: error.ibCode ?? 0 },
-            ),
-          );
-          return;
-        }
-        this.delayedSymbols.add(symbol);
-        delayedTicks();
-      });
+      active = this.client.realTimeBars(
+        contract,
+        this.options.useRth,
+        onBar,
+        (error) => {
+          const noLiveData = error instanceof GatewayError && NO_LIVE_PERMISSION.has(error.ibCode ?? 0);
+          if (!noLiveData || stopped) {
+            fail(error);
+            return;
+          }
+          if (this.options.marketDataType < 3) {
+            fail(
+              new GatewayError(
+                "IB_REQUEST_REJECTED",
+                `no live market data for ${symbol} (${error.message}): subscribe to US market data for API use, or set IBKR_MARKET_DATA_TYPE=3 to use delayed data`,
+                { ibCode: error.ibCode ?? 0 },
+              ),
+            );
+            return;
+          }
+          this.delayedSymbols.add(symbol);
+          delayedTicks();
+        },
+        onSent,
+      );
     };
     try {
       if (contract === undefined) {

@@ -25,7 +25,7 @@ export class IbHistoricalDataClient implements HistoricalDataPort {
     private readonly timeoutMs: number,
   ) {}
 
-  fetchHistory(request: HistoricalRequest): Promise<readonly Bar[]> {
+  fetchHistory(request: HistoricalRequest, onSent?: () => void): Promise<readonly Bar[]> {
     return new Promise<readonly Bar[]>((resolve, reject) => {
       const bars: Bar[] = [];
       let settled = false;
@@ -111,6 +111,7 @@ export class IbHistoricalDataClient implements HistoricalDataPort {
             false,
           );
         },
+        onSent,
       );
       const cancelTimeout = this.scheduler.setTimer(this.timeoutMs, () => {
         finish(() => {

@@ -8,6 +8,9 @@
 import { createRequire } from "node:module";
 import { IBApi, IBApiNext } from "@stoqey/ib";
 import { InvariantError } from "../../core/errors.js";
+import type { Scheduler } from "../../core/scheduler.js";
+import { SystemScheduler } from "../../core/system-scheduler.js";
+import { IbSendQueue } from "./ib-send-queue.js";
 
 /** Environment variables @stoqey/ib 1.6.10 would read (upper case of its `envsToInclude`, plus NODE_ENV). */
 const LIBRARY_ENV_KEYS = [
@@ -61,17 +64,79 @@ export interface IbClientSettings {
   readonly maxRequestsPerSecond: number;
   /** Receives the library's own log lines (tag, text). */
   readonly log: (level: "error" | "warn" | "info" | "debug", tag: string, text: string) => void;
-}
-
-/** An IBApiNext and the IBApi underneath it (for the raw events IBApiNext does not surface, §6.4 and §6.16). */
-export interface IbClient {
-  readonly next: IBApiNext;
-  readonly raw: IBApi;
+  /** Wall-clock timers for the send queue; default the system's. */
+  readonly wallScheduler?: Scheduler;
 }
 
 /**
- * Creates an IBApiNext with explicit host and port, our rate limit, the library's own reconnect and watchdog
- * off (IbConnection does both, with a fixed client id), and its logging routed to ours.
+ * An IBApiNext, the IBApi underneath it (for the raw events IBApiNext does not surface, §6.4 and §6.16) and
+ * our send queue in place of the library's rate limiter (§6.18).
+ */
+export interface IbClient {
+  readonly next: IBApiNext;
+  readonly raw: IBApi;
+  readonly sendQueue: IbSendQueue;
+  /**
+   * Runs `task` after every request made so far has been encoded into the send queue: the library holds
+   * requests in a command buffer of its own first (paused until NEXT_VALID_ID has been handled), in order.
+   */
+  afterEncoded(task: () => void): void;
+}
+
+interface LibraryController {
+  rateLimiter: (message: unknown) => void;
+  readonly socket: { send(message: unknown): void };
+  schedule(task: () => void): void;
+}
+
+function isLibraryController(value: unknown): value is LibraryController {
+  if (typeof value !== "object" || value === null) return false;
+  const socket: unknown = Reflect.get(value, "socket");
+  return (
+    typeof Reflect.get(value, "rateLimiter") === "function" &&
+    typeof Reflect.get(value, "schedule") === "function" &&
+    typeof socket === "object" &&
+    socket !== null &&
+    typeof Reflect.get(socket, "send") === "function"
+  );
+}
+
+/**
+ * Replaces the library's outgoing rate limiter (controller.rateLimiter, fed by its encoder) with an
+ * IbSendQueue that writes to the same socket at the same rate but can be cleared when a session ends.
+ */
+function libraryController(raw: IBApi): LibraryController {
+  const controller: unknown = Reflect.get(raw, "controller");
+  if (!isLibraryController(controller)) {
+    throw new InvariantError(
+      "IBApi no longer has controller.rateLimiter, .schedule and .socket.send: pin @stoqey/ib 1.6.10",
+    );
+  }
+  return controller;
+}
+
+function installSendQueue(
+  controller: LibraryController,
+  maxPerSecond: number,
+  scheduler: Scheduler,
+): IbSendQueue {
+  const socket = controller.socket;
+  const queue = new IbSendQueue({
+    maxPerSecond,
+    scheduler,
+    write: (message) => {
+      socket.send(message);
+    },
+  });
+  controller.rateLimiter = (message) => {
+    queue.push(message);
+  };
+  return queue;
+}
+
+/**
+ * Creates an IBApiNext with explicit host and port, our rate limit and send queue, the library's own
+ * reconnect and watchdog off (IbConnection does both, with a fixed client id), and its logging routed to ours.
  */
 export function createIbClient(settings: IbClientSettings): IbClient {
   sealLibraryConfiguration();
@@ -98,5 +163,18 @@ export function createIbClient(settings: IbClientSettings): IbClient {
   if (!(raw instanceof IBApi)) {
     throw new InvariantError("IBApiNext no longer holds an IBApi in .api: pin @stoqey/ib 1.6.10");
   }
-  return { next, raw };
+  const controller = libraryController(raw);
+  const sendQueue = installSendQueue(
+    controller,
+    settings.maxRequestsPerSecond,
+    settings.wallScheduler ?? new SystemScheduler(),
+  );
+  return {
+    next,
+    raw,
+    sendQueue,
+    afterEncoded: (task) => {
+      controller.schedule(task);
+    },
+  };
 }

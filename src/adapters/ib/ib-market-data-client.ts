@@ -42,16 +42,21 @@ export class IbMarketDataClient {
     private readonly logger: Logger,
   ) {}
 
-  /** 5-second TRADES bars for `contract`, each emitted once IB sends it; `onEnd` when IB ends or refuses it. */
+  /**
+   * 5-second TRADES bars for `contract`, each emitted once IB sends it; `onEnd` when IB ends or refuses it;
+   * `onSent` once the request has left the send queue.
+   */
   realTimeBars(
     contract: QualifiedContract,
     useRth: boolean,
     onBar: (bar: Bar) => void,
     onEnd: SubscriptionEnd,
+    onSent?: () => void,
   ): IbSubscription {
     return this.subscribe({
       what: `real-time bars for ${contract.symbol}`,
       onEnd,
+      onSent,
       handlers: {
         realtimeBar: (timeSeconds, openPrice, high, low, close, volume) => {
           onBar(
@@ -83,7 +88,8 @@ export class IbMarketDataClient {
 
   /**
    * Trade ticks for `contract` with market data type `marketDataType` (3 = delayed when live is not
-   * permitted). `onType` reports what IB actually serves (1 live, 3 delayed, …).
+   * permitted). `onType` reports what IB actually serves (1 live, 3 delayed, …); `onSent` once the request
+   * has left the send queue.
    */
   ticks(
     contract: QualifiedContract,
@@ -91,10 +97,12 @@ export class IbMarketDataClient {
     onTick: (tick: IbTick) => void,
     onType: (marketDataType: number) => void,
     onEnd: SubscriptionEnd,
+    onSent?: () => void,
   ): IbSubscription {
     return this.subscribe({
       what: `market data for ${contract.symbol}`,
       onEnd,
+      onSent,
       onInfo: (code) => {
         if (code === 10167) onType(3);
       },
@@ -140,6 +148,7 @@ export class IbMarketDataClient {
     readonly handlers: Omit<IbRequestHandlers, "error" | "sessionEnded">;
     readonly onEnd: SubscriptionEnd;
     readonly onInfo?: (code: number) => void;
+    readonly onSent: (() => void) | undefined;
     readonly send: (api: IBApi, reqId: number) => void;
     readonly cancel: (api: IBApi, reqId: number) => void;
   }): IbSubscription {
@@ -167,6 +176,7 @@ export class IbMarketDataClient {
         },
       },
       spec.send,
+      spec.onSent,
     );
     return {
       stop: () => {

@@ -129,9 +129,14 @@ export class IbRequests {
 
   /**
    * Registers `handlers` under a fresh request id and calls `send` with the API — or throws a GatewayError
-   * GATEWAY_DISCONNECTED, sending nothing, when the connection is not ready.
+   * GATEWAY_DISCONNECTED, sending nothing, when the connection is not ready. `onSent` is called once the
+   * request has left the send queue (never if its session ends first).
    */
-  send(handlers: IbRequestHandlers, send: (api: IBApi, reqId: number) => void): OpenIbRequest {
+  send(
+    handlers: IbRequestHandlers,
+    send: (api: IBApi, reqId: number) => void,
+    onSent?: () => void,
+  ): OpenIbRequest {
     const { api, session } = this.connection.requireReady();
     const reqId = this.connection.allocateRequestId();
     this.open.set(reqId, handlers);
@@ -152,6 +157,7 @@ export class IbRequests {
       close();
       throw error;
     }
+    if (onSent !== undefined) this.connection.afterSent(onSent);
     return { reqId, generation: session.generation, close };
   }
 

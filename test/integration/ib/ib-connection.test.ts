@@ -186,6 +186,7 @@ describe("IbConnection logs around IB's daily cycle", () => {
   /** Wednesday 2024-01-03 04:50 UTC: 23:50 in New York, inside IB's nightly reset. */
   const IN_RESET_MS = Date.UTC(2024, 0, 3, 4, 50);
   const RESET_REASON = "IB's daily reset 23:45-00:45 America/New_York (±10 min)";
+  const DEBUG = 20;
   const INFO = 30;
   const WARN = 40;
   const sims: GatewaySim[] = [];
@@ -281,13 +282,29 @@ describe("IbConnection logs around IB's daily cycle", () => {
     expect(logs.events("connection.lost")[0]).toMatchObject({ level, kind: "connectivity" });
   });
 
+  it.each([
+    ["at info, saying why, inside the reset window", IN_RESET_MS, INFO, RESET_REASON],
+    ["as a warning outside the reset window", IN_SESSION_MS, WARN, undefined],
+  ])(
+    "logs IB 1101 (restored, data lost: the feeds resubscribe) %s",
+    async (_name, startMs, level, expected) => {
+      const { sim, connection, logs } = await setUp(startMs);
+      await connection.start();
+      sim.faults.connectivityRestored({ dataLost: true });
+      await roundTrip(connection);
+      const code = logs.events("ib.code").find((line) => line.code === 1101);
+      expect(code).toMatchObject({ level, action: "resubscribe" });
+      expect(code?.expected).toBe(expected);
+    },
+  );
+
   it("leaves an IB code that is no outage at its own level inside the reset window", async () => {
     const { sim, connection, logs } = await setUp(IN_RESET_MS);
     await connection.start();
-    sim.faults.connectivityRestored({ dataLost: true });
+    sim.faults.connectivityRestored({ dataLost: false });
     await roundTrip(connection);
-    const code = logs.events("ib.code").find((line) => line.code === 1101);
-    expect(code).toMatchObject({ level: WARN, action: "resubscribe" });
+    const code = logs.events("ib.code").find((line) => line.code === 1102);
+    expect(code).toMatchObject({ level: DEBUG, action: "info" });
     expect(code).not.toHaveProperty("expected");
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { IbConnection } from "../../../src/adapters/ib/ib-connection.js";
+import type { IbConnection, IbConnectionOptions } from "../../../src/adapters/ib/ib-connection.js";
 import { IbContractClient } from "../../../src/adapters/ib/ib-contract-client.js";
 import { IbHistoricalDataClient } from "../../../src/adapters/ib/ib-historical-data-client.js";
 import { IbMarketDataClient, type IbTick } from "../../../src/adapters/ib/ib-market-data-client.js";
@@ -10,7 +10,15 @@ import { SystemScheduler } from "../../../src/core/system-scheduler.js";
 import type { HistoricalRequest } from "../../../src/data/historical-request.js";
 import type { GatewaySim, GatewaySimOptions } from "../../../src/gateway-sim/gateway-sim.js";
 import type { Bar } from "../../../src/model/bar.js";
-import { connectionTo, IN_SESSION_MS, LogCapture, roundTrip, startSim, waitForState } from "./ib-test-kit.js";
+import {
+  connectionTo,
+  IN_SESSION_MS,
+  LogCapture,
+  roundTrip,
+  startSim,
+  waitForGeneration,
+  waitForState,
+} from "./ib-test-kit.js";
 
 const SESSION_OPEN = Date.UTC(2024, 0, 2, 14, 30);
 const SESSION_CLOSE = Date.UTC(2024, 0, 2, 21, 0);
@@ -38,14 +46,21 @@ describe("IB data clients against gateway-sim", () => {
     for (const sim of sims.splice(0)) await sim.stop();
   });
 
-  async function setUp(options: GatewaySimOptions = {}) {
+  async function setUp(
+    options: GatewaySimOptions = {},
+    connectionOverrides: Partial<IbConnectionOptions> = {},
+  ) {
     const { sim, port } = await startSim({
       clock: { mode: "manual", startMs: Date.UTC(2024, 0, 3, 15) },
       ...options,
     });
     sims.push(sim);
     const logs = new LogCapture();
-    const connection = connectionTo(port, logs, { reconnectDelayMs: 30_000, maxReconnectDelayMs: 30_000 });
+    const connection = connectionTo(port, logs, {
+      reconnectDelayMs: 30_000,
+      maxReconnectDelayMs: 30_000,
+      ...connectionOverrides,
+    });
     connections.push(connection);
     await connection.start();
     const requests = new IbRequests(connection);
@@ -78,7 +93,16 @@ describe("IB data clients against gateway-sim", () => {
 
   it("fetches a day of 1-minute bars stamped with open and close times", async () => {
     const { history } = await setUp();
-    const bars = await history.fetchHistory(oneMinuteDay(756733));
+    let sentBeforeAnswer = false;
+    let sent = false;
+    const answer = history.fetchHistory(oneMinuteDay(756733), () => {
+      sent = true;
+    });
+    void answer.then(() => {
+      sentBeforeAnswer = sent;
+    });
+    const bars = await answer;
+    expect(sentBeforeAnswer).toBe(true);
     expect(bars).toHaveLength(390);
     expect(bars[0]).toMatchObject({
       symbol: "SPY",
@@ -122,6 +146,63 @@ describe("IB data clients against gateway-sim", () => {
       .catch((caught: unknown) => caught)) as GatewayError;
     expect(refused.code).toBe("GATEWAY_DISCONNECTED");
     expect(refused.message).toContain("the request was not sent");
+  });
+
+  it("drops requests still queued for the message rate when the session ends: none opens a line on the next one", async () => {
+    // 10 market data lines, 10 messages a second (one per 100 ms): 20 subscriptions queue for about 2 s.
+    const { sim, logs, connection, contracts, marketData } = await setUp(
+      { liveData: true, maxMarketDataLines: 10, clock: { mode: "manual", startMs: IN_SESSION_MS } },
+      { reconnectDelayMs: 50, maxReconnectDelayMs: 50, maxRequestsPerSecond: 10 },
+    );
+    const spy = await contracts.lookup("SPY");
+    const sentBeforeDrop: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      marketData.realTimeBars(
+        spy,
+        true,
+        () => undefined,
+        () => undefined,
+        () => sentBeforeDrop.push(i),
+      );
+    }
+    expect(connection.sendQueueDepth).toBeGreaterThan(15);
+
+    // The new session has all ten lines: ten subscriptions made as soon as it is ready (as the feeds do,
+    // while the library still holds its commands until NEXT_VALID_ID is handled) each get one.
+    const refused: GatewayError[] = [];
+    let sent = 0;
+    let sentAtOnce = -1;
+    const resubscribe = connection.state$.subscribe((state) => {
+      if (state.status !== "ready" || state.session.generation !== 2) return;
+      for (let i = 0; i < 10; i++) {
+        marketData.realTimeBars(
+          spy,
+          true,
+          () => undefined,
+          (error) => refused.push(error),
+          () => sent++,
+        );
+      }
+      sentAtOnce = sent;
+    });
+    await sim.faults.dropAllConnections();
+    await waitForGeneration(connection, 2);
+    resubscribe.unsubscribe();
+    const dropped = logs.events("ib.send_queue.dropped");
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]?.messages).toBeGreaterThan(15);
+    expect(sentBeforeDrop.length).toBeLessThan(5);
+    // Not one was reported sent before it had even reached the send queue.
+    expect(sentAtOnce).toBe(0);
+    await expect.poll(() => sent, { timeout: 5_000 }).toBe(10);
+    await roundTrip(connection);
+    expect(refused).toEqual([]);
+    // and the eleventh is refused: the lines really are all taken.
+    const eleventh = await new Promise<GatewayError>((resolve) => {
+      marketData.realTimeBars(spy, true, () => undefined, resolve);
+    });
+    expect(eleventh.ibCode).toBe(101);
+    expect(sentBeforeDrop.length).toBeLessThan(5);
   });
 
   it("streams 5-second real-time bars when the account has live data", async () => {

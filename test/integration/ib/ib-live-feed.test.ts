@@ -113,7 +113,7 @@ describe("live feeds over IB real-time bars from gateway-sim", () => {
   ])(
     "continues without a gap or duplicate after %s mid-stream, backfilling the outage",
     async (_name, fault) => {
-      const { sim, gateway, feeds, closed, advance, truth, events } = await setUp({ liveData: true });
+      const { sim, gateway, feeds, closed, advance, truth, events, logs } = await setUp({ liveData: true });
       feeds.start(5);
       await advance(START + 2 * MINUTE + 20_000);
       await fault(sim);
@@ -125,6 +125,12 @@ describe("live feeds over IB real-time bars from gateway-sim", () => {
       expect(closed()).toEqual(await truth(START - 5 * MINUTE, START + 6 * MINUTE));
       const restored = events.find((event) => event.type === "FeedResubscribed");
       expect(restored).toMatchObject({ symbol: "SPY", reason: "reconnected (session 2)" });
+      // A subscription lost with the connection is a warning that says how it recovers, not an error.
+      for (const failed of logs.events("feed.failed")) {
+        expect(failed).toMatchObject({ level: 40, symbol: "SPY", stage: "subscription" });
+        expect(failed.recovery).toMatch(/resubscribed/);
+      }
+      expect(logs.lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
     },
   );
 
