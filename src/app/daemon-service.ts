@@ -246,6 +246,7 @@ export async function startDaemonService(options: {
       metrics.trackSymbols([...running.contracts.keys()]);
       metrics.useSnapshotSource(() => metricsSnapshot(running));
       metrics.usePacingSource(() => running.pacerStats);
+      metrics.useSendQueueSource(() => running.sendQueueDepth);
       const tradingState = running.orders?.riskChecks.tradingState;
       if (tradingState !== undefined) {
         metrics.tradingState(tradingState.state());

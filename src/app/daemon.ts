@@ -144,6 +144,11 @@ export class Daemon {
     return this.marketData.pacer.stats;
   }
 
+  /** Messages waiting in the connection's send queue for IB's message rate. */
+  get sendQueueDepth(): number {
+    return this.gateway.connection.sendQueueDepth;
+  }
+
   /** The embedded gateway simulator (`--source sim`), for fault injection by benchmarks; else undefined. */
   get embeddedSimulator(): GatewaySim | undefined {
     return this.parts.embedded?.sim;

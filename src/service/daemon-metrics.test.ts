@@ -87,6 +87,18 @@ describe("DaemonMetrics", () => {
     expect(valueOf(second, "ibkr_pacing_violations_total")).toBe(4);
   });
 
+  it("reads the send queue's depth at each scrape", async () => {
+    const metrics = metricsAt();
+    expect(valueOf(await metrics.text(), "ibkr_send_queue_depth")).toBe(0);
+    let depth = 120;
+    metrics.useSendQueueSource(() => depth);
+    const first = await metrics.text();
+    depth = 0;
+
+    expect(valueOf(first, "ibkr_send_queue_depth")).toBe(120);
+    expect(valueOf(await metrics.text(), "ibkr_send_queue_depth")).toBe(0);
+  });
+
   it("measures the last bar's age against the injected clock at each scrape", async () => {
     const clock = new ManualClock(T0);
     const metrics = metricsAt(clock);

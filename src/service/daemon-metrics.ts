@@ -76,6 +76,7 @@ export class DaemonMetrics {
     "code",
   ]);
   private pacingSource: PacingSource | undefined;
+  private sendQueueSource: (() => number) | undefined;
   private readonly tradingStateGauge = this.gauge("ibkr_trading_state", "1 for the current state.", [
     "state",
   ]);
@@ -164,6 +165,11 @@ export class DaemonMetrics {
   /** Where the pacer's queue length and 162 count are read from at each scrape. */
   usePacingSource(source: PacingSource): void {
     this.pacingSource = source;
+  }
+
+  /** Where the connection's send queue depth (messages held back for IB's message rate) is read at each scrape. */
+  useSendQueueSource(source: () => number): void {
+    this.sendQueueSource = source;
   }
 
   /** Call at start and on every switch (pause, resume, daily-loss halt). */
@@ -277,6 +283,14 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect: () => {
         queue.set(this.pacingSource?.().queued ?? 0);
+      },
+    });
+    const sendQueue: Gauge = new Gauge({
+      name: "ibkr_send_queue_depth",
+      help: "Messages waiting in the connection's send queue for IB's message rate (dropped when a session ends).",
+      registers: [this.registry],
+      collect: () => {
+        sendQueue.set(this.sendQueueSource?.() ?? 0);
       },
     });
     const violations: Counter = new Counter({

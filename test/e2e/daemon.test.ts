@@ -52,6 +52,7 @@ describe("ibkr-trader run as a process against the built-in gateway-sim (make pa
         "ibkr_ib_net_liquidation",
         'ibkr_trading_state{state="active"} 1',
         "ibkr_pacing_queue",
+        "ibkr_send_queue_depth",
         "ibkr_pacing_violations_total 0",
         'ibkr_orders_denied_total{rule="order-rate"}',
         "ibkr_order_to_fill_seconds_bucket",
