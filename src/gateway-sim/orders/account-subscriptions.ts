@@ -152,9 +152,7 @@ export class AccountSubscriptions {
   /** REQ_PNL_SINGLE: the same for one position (zeros while the account has none). */
   requestPnlSingle(session: SessionContext, reqId: number, account: string, conId: number): void {
     this.startPnl(session, reqId, () => {
-      const valuation = this.value(account).positions.find(
-        (item) => item.position.instrument.conId === conId,
-      );
+      const valuation = this.valuer.valueOne(this.book.ledger(account), conId, this.now());
       return encodePnlSingle(
         session.serverVersion,
         reqId,

@@ -66,6 +66,18 @@ export class AccountValuer {
     };
   }
 
+  /**
+   * One position of the account at `timeMs` as `value` would list it (not flat, or traded today); undefined
+   * when it would not be listed. A reqPnLSingle stream asks every simulated second: valuing the whole
+   * account for it cost subscriptions × positions per second, and saturated a core at ×40 with 100 of each.
+   */
+  valueOne(ledger: AccountLedger, conId: number, timeMs: number): PositionValuation | undefined {
+    const position = ledger.position(conId);
+    if (position === undefined) return undefined;
+    if (position.quantity.isZero() && position.dayNumber !== newYorkDayNumber(timeMs)) return undefined;
+    return this.valuePosition(ledger, position, timeMs);
+  }
+
   /** The whole account at `timeMs`. */
   value(ledger: AccountLedger, timeMs: number): AccountValuation {
     const dayNumber = newYorkDayNumber(timeMs);
