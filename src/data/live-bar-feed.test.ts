@@ -255,6 +255,33 @@ describe("LiveBarFeed", () => {
     expect(source.subscriptions).toBe(2);
   });
 
+  it("backfills the session's last bars after a drop at the close, without waiting for the next open", async () => {
+    const close = T10_00 + 6 * 60 * MINUTE_MS;
+    const { history, events, feed, outages, stream, runTo, closed } = aFeed({
+      startMs: close - 3 * MINUTE_MS,
+    });
+    // The connection drops 20 s before the close; it is back 4 s after it.
+    outages.push({ fromMs: close - 20_000, toMs: close + 3_600_000 });
+
+    stream();
+    feed.start(0);
+    await runTo(close + 4_000);
+    feed.resubscribe("reconnected (session 2)");
+    await runTo(close + 60_000);
+
+    expect(closed("live")).toEqual(expectedMinutes(close - 3 * MINUTE_MS, close));
+    expect(history.calls.at(-1)).toEqual({
+      barSizeSetting: "5 secs",
+      fromMs: close - 25_000,
+      // Asked up to now, 10 s after the close; only session time is fetched.
+      toMs: close,
+      priority: "live",
+    });
+    expect(events.filter((event) => event.type === "FeedResubscribed")).toEqual([
+      { type: "FeedResubscribed", symbol: "SPY", reason: "reconnected (session 2)", backfilledBars: 5 },
+    ]);
+  });
+
   it("fills a short farm flap from history so the bucket it hit is complete", async () => {
     const { feed, outages, stream, runTo, closed } = aFeed();
     outages.push({ fromMs: T10_00 + 2 * MINUTE_MS + 20_000, toMs: T10_00 + 2 * MINUTE_MS + 40_000 });

@@ -6,7 +6,7 @@ import { BarAggregator } from "./bar-aggregator.js";
 import { formatTimeForMessage, validateBar } from "./bar-validation.js";
 import type { FeedEvent } from "./feed-event.js";
 import { FeedWatchdog, type FeedWatchdogSettings } from "./feed-watchdog.js";
-import { LiveBarAssembler, MAX_CLOCK_SKEW_MS } from "./live-bar-assembler.js";
+import { DEFAULT_CLOSE_GRACE_MS, LiveBarAssembler, MAX_CLOCK_SKEW_MS } from "./live-bar-assembler.js";
 import { liveBucketOf, requireIntradayTimeframe } from "./live-bucket.js";
 import {
   ibBarSizeSetting,
@@ -15,6 +15,7 @@ import {
   type FiveSecondBarSource,
 } from "./live-feed-ports.js";
 import { regularSessionRanges, warmupStartMs, type TimeRange } from "./live-session-ranges.js";
+import { sessionOf } from "./trading-session.js";
 
 /** IB's 1-hour (and longer) history bars are cut at 10:00, 11:00, … but ours at 10:30, 11:30, …: warm up from 30-minute bars. */
 const LONGEST_ALIGNED_HISTORY_SECONDS = 1800;
@@ -63,6 +64,7 @@ export class LiveBarFeed {
   private readonly scheduler: Scheduler;
   private readonly onEvent: (event: FeedEvent) => void;
   private readonly retryDelaysMs: readonly number[];
+  private readonly graceMs: number;
   private readonly assembler: LiveBarAssembler;
   private readonly watchdog: FeedWatchdog | undefined;
   private phase: Phase = "idle";
@@ -89,6 +91,7 @@ export class LiveBarFeed {
     this.scheduler = options.scheduler;
     this.onEvent = options.onEvent;
     this.retryDelaysMs = options.retryDelaysMs ?? [2000, 10_000, 30_000];
+    this.graceMs = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
     this.assembler = new LiveBarAssembler({
       symbol: options.symbol,
       timeframe: options.timeframe,
@@ -136,6 +139,32 @@ export class LiveBarFeed {
     this.resubscribeReason = reason;
     this.assembler.hold();
     this.subscribe();
+    this.seamWhileClosed();
+  }
+
+  /**
+   * Outside the regular session no live bar comes to close the seam until the next open, so the session's
+   * last bars (lost when the connection dropped at or near the close) would wait for the morning. Once the
+   * close has had its grace, the gap is backfilled up to now and the feed goes live without a bar.
+   */
+  private seamWhileClosed(): void {
+    const nowMs = this.scheduler.nowMs();
+    const session = sessionOf(nowMs);
+    if (session !== undefined && nowMs >= session.openMs && nowMs < session.closeMs) return;
+    const lastCloseMs =
+      session !== undefined && nowMs >= session.closeMs ? session.closeMs : Number.NEGATIVE_INFINITY;
+    const generation = this.generation;
+    const cancel = this.scheduler.setTimer(Math.max(0, lastCloseMs + this.graceMs - nowMs), () => {
+      this.retryTimers.delete(cancel);
+      if (generation !== this.generation || this.phase !== "seaming" || !this.warmedUp) return;
+      if (this.seamInFlight || this.buffer.length > 0) return;
+      const fromMs = this.seamStartMs();
+      const toMs = this.scheduler.nowMs();
+      if (regularSessionRanges(fromMs, toMs).length === 0) return;
+      this.seamInFlight = true;
+      void this.closeSeam(generation, fromMs, toMs);
+    });
+    this.retryTimers.add(cancel);
   }
 
   /** Unsubscribes and stops every timer; an unfinished bucket is not emitted. */
