@@ -299,7 +299,7 @@ export class IbFillTracker implements TrackedOrderFills {
     const fill: Fill = Object.freeze({ ...seen.fill, commission });
     this.options.logger.info(
       {
-        event: "order.filled",
+        event: "ib.execution",
         orderId: fill.orderId,
         ibOrderId: seen.brokerOrderId,
         execId: fill.fillId,
@@ -310,7 +310,7 @@ export class IbFillTracker implements TrackedOrderFills {
         commission: commission.toString(),
         commissionPending,
       },
-      "fill",
+      "IB reported an execution",
     );
     this.options.emit({
       type: "filled",

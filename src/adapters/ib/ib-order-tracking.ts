@@ -168,7 +168,7 @@ export class IbOrderTracking {
     tracked.accepted = true;
     this.options.logger.info(
       {
-        event: "order.accepted",
+        event: "ib.order.accepted",
         orderId: tracked.orderId,
         ibOrderId: tracked.ibOrderId,
         permId: tracked.permId,
@@ -203,9 +203,9 @@ export class IbOrderTracking {
       reason: report.reason,
     };
     if (report.type === "rejected") {
-      this.options.logger.warn({ event: "order.rejected", ...fields }, "IB rejected the order");
+      this.options.logger.warn({ event: "ib.order.rejected", ...fields }, "IB rejected the order");
     } else {
-      this.options.logger.info({ event: "order.cancelled", ...fields }, "the order is cancelled");
+      this.options.logger.info({ event: "ib.order.cancelled", ...fields }, "the order is cancelled");
     }
     this.options.emit(report);
     this.retireIfSettled(tracked);

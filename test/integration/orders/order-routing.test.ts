@@ -105,6 +105,9 @@ describe("the order path against gateway-sim", () => {
     await settled(sim, run);
     expect(run.routing.store.fillsSince(0)).toHaveLength(1);
     expect(run.events.filter((event) => event.type === "OrderFilled")).toHaveLength(1);
+    // One line per fact: IB's execution once, the booked fill once (not two "order.filled" lines).
+    expect(run.logs.events("ib.execution")).toHaveLength(1);
+    expect(run.logs.events("order.filled")).toHaveLength(1);
   });
 
   it("books partial fills as they come and ends the order filled", async () => {
@@ -117,6 +120,10 @@ describe("the order path against gateway-sim", () => {
     await settled(sim, run);
     const fills = run.routing.store.fillsSince(0).map((stored) => stored.fill.quantity.toString());
     expect(fills).toEqual(["15", "15"]);
+    expect(run.logs.events("order.filled")).toHaveLength(2);
+    expect(run.logs.events("ib.execution")).toHaveLength(2);
+    expect(run.logs.events("order.accepted")).toHaveLength(1);
+    expect(run.logs.events("ib.order.accepted")).toHaveLength(1);
   });
 
   it("turns IB's rejection into OrderRejected with the code, and nothing is booked", async () => {
