@@ -50,6 +50,13 @@ export const CONNECTION_DEFAULTS = {
 /** The first request id we hand out; IBApiNext numbers its own requests from 1, so the ranges never meet. */
 const FIRST_REQUEST_ID = 1_000_000;
 
+/**
+ * Request ids stay at least this far above the session's next valid order id. IB addresses an error to a
+ * request id or an order id alike, and a client id's order ids only grow (a long-used one passes a
+ * million), so without the gap an order's rejection could be routed to a data request and the reverse.
+ */
+const ORDER_ID_HEADROOM = 1_000_000;
+
 /** What went wrong with one connection attempt or session. */
 type LossKind =
   "unreachable" | "client-id-in-use" | "timeout" | "lost" | "heartbeat" | "connectivity" | "fatal";
@@ -373,6 +380,7 @@ export class IbConnection {
       connectedAtMs: this.options.scheduler.nowMs(),
     });
     this.session = session;
+    this.nextRequestId = Math.max(this.nextRequestId, session.nextValidOrderId + ORDER_ID_HEADROOM);
     this.lastMessageMs = this.options.scheduler.nowMs();
     this.setState({ status: "ready", session });
     this.options.logger.info(

@@ -3,6 +3,9 @@ import { OrderAction, OrderType, SecType } from "@stoqey/ib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IbConnection, IbConnectionOptions } from "../../../src/adapters/ib/ib-connection.js";
 import { IbExecutionClient } from "../../../src/adapters/ib/ib-execution-client.js";
+import { IbMarketDataClient } from "../../../src/adapters/ib/ib-market-data-client.js";
+import { IbRequests } from "../../../src/adapters/ib/ib-requests.js";
+import type { GatewayError } from "../../../src/core/errors.js";
 import { IbOrderQueries } from "../../../src/adapters/ib/ib-order-queries.js";
 import { ManualScheduler } from "../../../src/core/manual-scheduler.js";
 import type { ExecutionReport } from "../../../src/execution/execution-client.js";
@@ -236,6 +239,38 @@ describe("IbExecutionClient against gateway-sim", () => {
         reason: expect.stringContaining("YOUR ORDER IS NOT ACCEPTED") as unknown,
       }),
     ]);
+  });
+
+  it("keeps an order's rejection apart from a data request once IB's order ids reach a million", async () => {
+    // IB addresses errors to order ids and request ids alike, and a long-used client id's order ids pass a
+    // million, where our request ids used to start: the order and the data request then shared one id.
+    const { sim, client, connection, scheduler, reports, logs } = await setUp({
+      sim: { firstOrderId: 1_000_000 },
+    });
+    const marketData = new IbMarketDataClient(new IbRequests(connection), logs.logger);
+    const ended: GatewayError[] = [];
+    let ticks = 0;
+
+    client.submit(anOrder("too-big-1", { quantity: new Decimal(100_000) }));
+    const quotes = marketData.ticks(
+      contractOf(sim)("AAPL"),
+      3,
+      () => ticks++,
+      () => undefined,
+      (error) => ended.push(error),
+    );
+    await vi.waitFor(() => {
+      expect(types(reports)).toEqual(["rejected"]);
+    });
+    await settle(connection, scheduler);
+
+    expect(reports[0]).toMatchObject({ type: "rejected", orderId: "too-big-1", code: 201 });
+    expect(sim.accounts.orders().map((order) => order.orderId)).toEqual([1_000_000]);
+    expect(ended).toEqual([]);
+    await vi.waitFor(() => {
+      expect(ticks).toBeGreaterThan(0);
+    });
+    quotes.stop();
   });
 
   it("reports an order for a contract IB does not know (200, no status) as rejected", async () => {
