@@ -77,17 +77,12 @@ export class FeedWatchdog {
 
   /** The latest subscription request has been sent: silence counts from now. */
   subscriptionSent(): void {
-    if (this.requestedAtMs === undefined) return;
-    this.requestedAtMs = undefined;
-    this.sentAtMs = this.scheduler.nowMs();
-    if (this.watching && !this.checking) this.check();
+    this.requestSettled(true);
   }
 
   /** The latest subscription request ended unsent (refused, or its session ended): nothing waits to be sent. */
   subscriptionEnded(): void {
-    if (this.requestedAtMs === undefined) return;
-    this.requestedAtMs = undefined;
-    if (this.watching && !this.checking) this.check();
+    this.requestSettled(false);
   }
 
   /** A 5-second bar arrived on the watched subscription. */
@@ -109,6 +104,13 @@ export class FeedWatchdog {
     this.watching = false;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+  }
+
+  private requestSettled(sent: boolean): void {
+    if (this.requestedAtMs === undefined) return;
+    this.requestedAtMs = undefined;
+    if (sent) this.sentAtMs = this.scheduler.nowMs();
+    if (this.watching && !this.checking) this.check();
   }
 
   private check(): void {

@@ -30,8 +30,6 @@ export class IbSendQueue {
   private readonly waiting: { readonly sequence: number; readonly callback: () => void }[] = [];
   private cancelTimer: CancelTimer | undefined;
   private enqueuedCount = 0;
-  /** Messages written or dropped: the sequence afterWritten waits on. */
-  private doneCount = 0;
   private writtenCount = 0;
   private droppedCount = 0;
 
@@ -71,7 +69,7 @@ export class IbSendQueue {
    * never called if clear() drops one of them first: that request was never made.
    */
   afterWritten(callback: () => void): void {
-    if (this.doneCount >= this.enqueuedCount) {
+    if (this.doneCount() >= this.enqueuedCount) {
       callback();
       return;
     }
@@ -82,9 +80,8 @@ export class IbSendQueue {
   clear(): number {
     const count = this.backlog.length;
     this.backlog.length = 0;
-    this.droppedCount += count;
     // The dropped messages count as done for sequencing, but nobody who waited on them is told.
-    this.doneCount = this.enqueuedCount;
+    this.droppedCount += count;
     this.waiting.length = 0;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
@@ -109,14 +106,19 @@ export class IbSendQueue {
       const message = this.backlog.shift();
       this.recentWrites.push(nowMs);
       this.writtenCount++;
-      this.doneCount++;
       this.write(message);
       this.notify();
     }
   }
 
+  /** Messages written or dropped: the sequence afterWritten waits on. */
+  private doneCount(): number {
+    return this.writtenCount + this.droppedCount;
+  }
+
   private notify(): void {
-    while (this.waiting.length > 0 && (this.waiting[0]?.sequence ?? Infinity) <= this.doneCount) {
+    const done = this.doneCount();
+    while (this.waiting.length > 0 && (this.waiting[0]?.sequence ?? Infinity) <= done) {
       this.waiting.shift()?.callback();
     }
   }
